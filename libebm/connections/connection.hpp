@@ -1,0 +1,58 @@
+// Extension point: a connection, the couplings between two layers of a
+// model (or, with from() == to(), inside one layer).
+//
+// CONTRACT
+// A connection between layers a = from() and b = to() contributes
+//     -interaction(x_a)^T W interaction(x_b)
+// to the energy of every configuration (per column), and sends messages:
+//     to layer b:  W^T interaction(x_a)       to layer a:  W interaction(x_b)
+// which the model adds into the receiving layer's total input.  Its
+// statistics are the batch means of d(-E)/dtheta for each of its parameters.
+// All methods work on whole batches through matrix products; none may do
+// per-element virtual calls.
+#pragma once
+
+#include <armadillo>
+#include <string>
+
+#include "libebm/parameter.hpp"
+#include "libebm/random.hpp"
+
+namespace ebm {
+
+template <typename eT>
+class Connection {
+ public:
+  using Matrix = arma::Mat<eT>;
+
+  Connection(arma::uword from, arma::uword to) : from_(from), to_(to) {}
+  virtual ~Connection() = default;
+
+  virtual std::string type_name() const = 0;
+
+  arma::uword from() const { return from_; }
+  arma::uword to() const { return to_; }
+
+  virtual void parameters(ParameterList<eT>& out, const std::string& prefix) = 0;
+  virtual arma::uword n_parameters() const = 0;
+
+  /// input += message to layer `target` (from() or to()) given the other
+  /// end's interaction form `source`.
+  virtual void add_message(arma::uword target, const Matrix& source, Matrix& input) const = 0;
+
+  /// Per column, the connection's energy term -x_a^T W x_b (in double).
+  virtual arma::rowvec energy(const Matrix& x_from, const Matrix& x_to) const = 0;
+
+  /// out[k] = batch mean of d(-E)/dtheta_k over the columns, for each of the
+  /// parameters; with `weights`, the weighted sum sum_c weights[c] (...)_c.
+  virtual void statistics(const Matrix& x_from, const Matrix& x_to, const arma::Row<eT>* weights,
+                          Matrix* out) const = 0;
+
+  /// Random initial couplings with standard deviation `stddev`.
+  virtual void initialize(Rng& rng, double stddev) = 0;
+
+ private:
+  arma::uword from_, to_;
+};
+
+}  // namespace ebm

@@ -1,0 +1,57 @@
+#include "libebm/connections/dense_connection.hpp"
+
+#include "libebm/error.hpp"
+
+namespace ebm {
+
+template <typename eT>
+DenseConnection<eT>::DenseConnection(arma::uword from, arma::uword to, arma::uword n_from, arma::uword n_to)
+    : Connection<eT>(from, to), weights_(n_from, n_to, arma::fill::zeros) {
+  if (from == to) throw ContractError("DenseConnection: from and to must be different layers (got " + std::to_string(from) + ")");
+}
+
+template <typename eT>
+void DenseConnection<eT>::parameters(ParameterList<eT>& out, const std::string& prefix) {
+  out.push_back({prefix + ".weights", &weights_, true});
+}
+
+template <typename eT>
+void DenseConnection<eT>::add_message(arma::uword target, const Matrix& source, Matrix& input) const {
+  // Both forms are single GEMMs with beta = 1 (Armadillo's in-place plus).
+  if (target == this->to()) {
+    input += weights_.t() * source;
+  } else {
+    input += weights_ * source;
+  }
+}
+
+template <typename eT>
+arma::rowvec DenseConnection<eT>::energy(const Matrix& x_from, const Matrix& x_to) const {
+  const arma::mat a = arma::conv_to<arma::mat>::from(x_from);
+  const arma::mat b = arma::conv_to<arma::mat>::from(x_to);
+  const arma::mat w = arma::conv_to<arma::mat>::from(weights_);
+  return -arma::sum(a % (w * b), 0);
+}
+
+template <typename eT>
+void DenseConnection<eT>::statistics(const Matrix& x_from, const Matrix& x_to, const arma::Row<eT>* weights,
+                                     Matrix* out) const {
+  if (weights) {
+    Matrix weighted = x_from;
+    weighted.each_row() %= *weights;
+    out[0] = weighted * x_to.t();
+  } else {
+    out[0] = x_from * x_to.t();
+    out[0] /= eT(x_from.n_cols);
+  }
+}
+
+template <typename eT>
+void DenseConnection<eT>::initialize(Rng& rng, double stddev) {
+  rng.fill_normal(weights_, 0.0, stddev);
+}
+
+template class DenseConnection<float>;
+template class DenseConnection<double>;
+
+}  // namespace ebm

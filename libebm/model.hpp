@@ -1,0 +1,96 @@
+// Extension point: a model, i.e. layers of units joined by connections.
+//
+// Every model here is an energy over groups of units,
+//     E(x) = sum_l self_energy_l(x_l) - sum_c interaction(x_a)^T W_c interaction(x_b),
+// and the log-likelihood gradient of every such model is
+//     dlogp/dtheta = <d(-E)/dtheta>_data - <d(-E)/dtheta>_model.
+// This class implements everything that follows from the layers and
+// connections alone (energy, each layer's total input, the statistics) so
+// that one trainer, one set of samplers and one set of monitors serve every
+// model.
+//
+// CONTRACT for a concrete model (see models/rbm.hpp for the reference):
+//   - type_name(): its registered name.
+//   - Builds its layers and connections in its constructor with add_layer()
+//     and add_connection(); layer 0 is the visible layer.
+//   - positive_phase(data, state): sets state.layers[0] = data and every
+//     other layer to its expectation under p(latent | data) -- exact where
+//     the model allows it, a mean-field fixed point otherwise -- such that
+//     statistics(state) is the positive ("data") term of the gradient.
+//   - free_energy(v) when has_free_energy(): -log sum_latent exp(-E(v, latent)).
+#pragma once
+
+#include <armadillo>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "libebm/connections/connection.hpp"
+#include "libebm/parameter.hpp"
+#include "libebm/random.hpp"
+#include "libebm/state.hpp"
+#include "libebm/units/layer.hpp"
+
+namespace ebm {
+
+template <typename eT>
+class Model {
+ public:
+  using Matrix = arma::Mat<eT>;
+
+  virtual ~Model() = default;
+  Model() = default;
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  virtual std::string type_name() const = 0;
+
+  arma::uword n_layers() const { return layers_.size(); }
+  Layer<eT>& layer(arma::uword l) { return *layers_.at(l); }
+  const Layer<eT>& layer(arma::uword l) const { return *layers_.at(l); }
+  arma::uword n_connections() const { return connections_.size(); }
+  Connection<eT>& connection(arma::uword c) { return *connections_.at(c); }
+  const Connection<eT>& connection(arma::uword c) const { return *connections_.at(c); }
+  arma::uword n_visible() const { return layers_.at(0)->size(); }
+
+  /// All parameters: each layer's (named "layer<l>.*") then each
+  /// connection's ("connection<c>.*").  The order never changes.
+  ParameterList<eT> parameters();
+  arma::uword n_parameters() const;
+
+  /// Per column, E(state) in double.
+  arma::rowvec energy(const State<eT>& state) const;
+
+  /// input <- total input of layer l: its base input plus the messages of
+  /// every connection touching it, given the other layers in `state`.
+  void total_input(arma::uword l, const State<eT>& state, Matrix& input) const;
+
+  /// out <- batch means of d(-E)/dtheta over the columns of `state`, in the
+  /// order of parameters(); `out` is resized as needed.  With `weights`
+  /// (one per column), the weighted sums sum_c weights[c] d(-E)/dtheta(x_c).
+  void statistics(const State<eT>& state, Statistics<eT>& out, const arma::Row<eT>* weights = nullptr) const;
+
+  /// The two colour classes of a bipartite layer graph: colour[l] is 0 or 1,
+  /// with colour[0] = 0.  Empty when the graph is not bipartite (lateral
+  /// connections, odd cycles), where block Gibbs sampling is not valid.
+  std::vector<int> bipartite_colouring() const;
+
+  virtual void positive_phase(const Matrix& data, State<eT>& state) const = 0;
+
+  virtual bool has_free_energy() const { return false; }
+  virtual arma::rowvec free_energy(const Matrix& visible) const;
+
+  /// Data-dependent initialisation: layer 0 from the data
+  /// (Layer::initialize_from_data), connections random with `weight_stddev`.
+  virtual void initialize(const Matrix& data, Rng& rng, double weight_stddev);
+
+ protected:
+  arma::uword add_layer(std::unique_ptr<Layer<eT>> layer);
+  arma::uword add_connection(std::unique_ptr<Connection<eT>> connection);
+
+ private:
+  std::vector<std::unique_ptr<Layer<eT>>> layers_;
+  std::vector<std::unique_ptr<Connection<eT>>> connections_;
+};
+
+}  // namespace ebm

@@ -1,0 +1,48 @@
+#include "libebm/monitors/pseudo_likelihood.hpp"
+
+#include <cmath>
+
+#include "libebm/error.hpp"
+
+namespace ebm {
+
+template <typename eT>
+void PseudoLikelihood<eT>::check_applies_to(const Model<eT>& model) const {
+  if (!model.has_free_energy())
+    throw ContractError("monitor 'pseudo_likelihood': model '" + model.type_name() + "' has no tractable free energy");
+  if (!model.layer(0).is_binary())
+    throw ContractError("monitor 'pseudo_likelihood': visible units '" + model.layer(0).type_name() +
+                        "' are not binary");
+}
+
+template <typename eT>
+arma::rowvec PseudoLikelihood<eT>::pseudo_log_likelihood(const Model<eT>& model, const arma::Mat<eT>& v) {
+  const arma::rowvec f = model.free_energy(v);
+  arma::rowvec pl(v.n_cols, arma::fill::zeros);
+  arma::Mat<eT> flipped = v;
+  for (arma::uword i = 0; i < v.n_rows; ++i) {
+    flipped.row(i) = eT(1) - v.row(i);
+    const arma::rowvec d = f - model.free_energy(flipped);
+    for (arma::uword c = 0; c < v.n_cols; ++c) {
+      const double x = d[c];
+      pl[c] -= x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+    }
+    flipped.row(i) = v.row(i);
+  }
+  return pl;
+}
+
+template <typename eT>
+void PseudoLikelihood<eT>::measure(const Model<eT>& model, const MonitorData<eT>& data, Measurements& out) {
+  arma::Mat<eT> scratch;
+  out.emplace_back("pseudo_likelihood_train",
+                   arma::mean(pseudo_log_likelihood(model, leading_columns(*data.train, max_samples_, scratch))));
+  if (data.test)
+    out.emplace_back("pseudo_likelihood_test",
+                     arma::mean(pseudo_log_likelihood(model, leading_columns(*data.test, max_samples_, scratch))));
+}
+
+template class PseudoLikelihood<float>;
+template class PseudoLikelihood<double>;
+
+}  // namespace ebm

@@ -1,0 +1,128 @@
+#include "libebm/partition/bipartite_enumeration.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "libebm/error.hpp"
+
+namespace ebm {
+
+namespace {
+
+struct Split {
+  std::vector<arma::uword> enumerated, summed;
+  double log2_states = -1;
+};
+
+template <typename eT>
+Split best_split(const Model<eT>& model) {
+  Split best;
+  const std::vector<int> colour = model.bipartite_colouring();
+  if (colour.empty()) return best;
+  for (int c = 0; c < 2; ++c) {
+    Split s;
+    s.log2_states = 0;
+    bool enumerable = true;
+    for (arma::uword l = 0; l < model.n_layers(); ++l) {
+      if (colour[l] != c) {
+        s.summed.push_back(l);
+        continue;
+      }
+      const arma::uword n = model.layer(l).state_count();
+      if (n == 0) enumerable = false;
+      else s.log2_states += std::log2(double(n));
+      s.enumerated.push_back(l);
+    }
+    if (!enumerable) continue;
+    std::stable_sort(s.enumerated.begin(), s.enumerated.end(), [&](arma::uword a, arma::uword b) {
+      return model.layer(a).state_count() < model.layer(b).state_count();
+    });
+    if (best.log2_states < 0 || s.log2_states < best.log2_states) best = s;
+  }
+  return best;
+}
+
+}  // namespace
+
+template <typename eT>
+double BipartiteEnumeration<eT>::cost(const Model<eT>& model) {
+  return best_split(model).log2_states;
+}
+
+template <typename eT>
+BipartiteEnumeration<eT>::BipartiteEnumeration(const Model<eT>& model, unsigned max_log2_states) : model_(model) {
+  Split s = best_split(model);
+  if (s.log2_states < 0)
+    throw ContractError("exact enumeration: model '" + model.type_name() +
+                        "' has no bipartite split of its layers with an enumerable side");
+  if (s.log2_states > max_log2_states + 1e-9)
+    throw ContractError("exact enumeration: needs 2^" + std::to_string(s.log2_states) +
+                        " states, more than the limit 2^" + std::to_string(max_log2_states));
+  enumerated_ = std::move(s.enumerated);
+  summed_ = std::move(s.summed);
+}
+
+template <typename eT>
+void BipartiteEnumeration<eT>::for_each_block(
+    const std::function<void(const State<eT>&, const arma::rowvec&)>& visit) const {
+  const Model<eT>& model = model_;
+  // Outer layers of A are visited one joint state at a time; the innermost
+  // (largest) layer in contiguous blocks of columns.
+  const bool any = !enumerated_.empty();
+  const arma::uword inner = any ? enumerated_.back() : 0;
+  const arma::uword inner_count = any ? model.layer(inner).state_count() : 1;
+  arma::uword outer_count = 1;
+  for (std::size_t i = 0; i + 1 < enumerated_.size(); ++i) outer_count *= model.layer(enumerated_[i]).state_count();
+  const arma::uword block = std::min<arma::uword>(inner_count, 4096);
+
+  State<eT> state;
+  state.layers.resize(model.n_layers());
+  arma::Mat<eT> one;
+  std::vector<arma::Mat<eT>> inputs(model.n_layers());
+  for (arma::uword o = 0; o < outer_count; ++o) {
+    for (arma::uword first = 0; first < inner_count; first += block) {
+      const arma::uword count = std::min(block, inner_count - first);
+      arma::uword rest = o;  // mixed-radix digits of o give the outer layers' states
+      for (std::size_t i = 0; i + 1 < enumerated_.size(); ++i) {
+        const arma::uword l = enumerated_[i];
+        const arma::uword n = model.layer(l).state_count();
+        model.layer(l).states(rest % n, 1, one);
+        rest /= n;
+        state.layers[l] = arma::repmat(one, 1, count);
+      }
+      if (any) model.layer(inner).states(first, count, state.layers[inner]);
+      for (arma::uword l : summed_) state.layers[l].zeros(model.layer(l).size(), count);
+
+      arma::rowvec log_w(count, arma::fill::zeros);
+      for (arma::uword l : enumerated_) log_w -= model.layer(l).self_energy(state.layers[l]);
+      // Inputs to B depend on A only (bipartite), so compute them all first.
+      for (arma::uword l : summed_) model.total_input(l, state, inputs[l]);
+      for (arma::uword l : summed_) {
+        log_w += model.layer(l).log_partition(inputs[l]);
+        model.layer(l).mean(inputs[l], state.layers[l]);
+      }
+      visit(state, log_w);
+    }
+  }
+}
+
+template <typename eT>
+double BipartiteEnumeration<eT>::log_partition() const {
+  double running_max = -std::numeric_limits<double>::infinity();
+  double running_sum = 0;  // sum of exp(log_w - running_max)
+  for_each_block([&](const State<eT>&, const arma::rowvec& log_w) {
+    const double m = log_w.max();
+    if (m > running_max) {
+      running_sum *= std::exp(running_max - m);
+      running_max = m;
+    }
+    running_sum += arma::accu(arma::exp(log_w - running_max));
+  });
+  return running_max + std::log(running_sum);
+}
+
+template class BipartiteEnumeration<float>;
+template class BipartiteEnumeration<double>;
+
+}  // namespace ebm

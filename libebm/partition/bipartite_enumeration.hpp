@@ -1,0 +1,47 @@
+// Exact sums over all states of a model with a bipartite layer graph: one
+// colour class (A) is enumerated, the other (B) summed out analytically.
+//
+// For every joint state x_A of the enumerated class, the unnormalised log
+// marginal is
+//     log w(x_A) = -sum_{l in A} self_energy_l(x_l) + sum_{l in B} log_partition_l(input_l(x_A)),
+// and given x_A the layers of B are independent with known means.  log Z is
+// the log-sum-exp of log w; expectations under the model are
+// sum_A p(x_A) E[stat | x_A].  For an RBM, A is the smaller layer.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "libebm/model.hpp"
+
+namespace ebm {
+
+template <typename eT>
+class BipartiteEnumeration {
+ public:
+  /// Chooses the enumerable colour class with the fewest states.  Throws
+  /// ContractError when the graph is not bipartite, no class is enumerable,
+  /// or the enumeration exceeds 2^max_log2_states states.
+  BipartiteEnumeration(const Model<eT>& model, unsigned max_log2_states = 25);
+
+  /// log2 of the number of enumerated states, or -1 when `model` cannot be
+  /// enumerated this way.
+  static double cost(const Model<eT>& model);
+
+  /// Calls visit(state, log_w) for consecutive blocks of joint states:
+  /// layers of A hold the enumerated configurations, layers of B their
+  /// conditional means given A; log_w[c] is log w of column c, in double.
+  void for_each_block(const std::function<void(const State<eT>&, const arma::rowvec&)>& visit) const;
+
+  /// log Z by a running log-sum-exp in double.
+  double log_partition() const;
+
+  const std::vector<arma::uword>& enumerated_layers() const { return enumerated_; }
+
+ private:
+  const Model<eT>& model_;
+  std::vector<arma::uword> enumerated_;  // class A, the largest layer last (visited in contiguous blocks)
+  std::vector<arma::uword> summed_;      // class B
+};
+
+}  // namespace ebm

@@ -1,0 +1,37 @@
+// Extension point: a sampler moves Markov chains of a model's joint state.
+//
+// CONTRACT
+//   - initialize_chains(model, state, n, rng): sets `state` to n chains (n
+//     columns in every layer) drawn from a fixed, model-dependent starting
+//     distribution using only `rng`.
+//   - run(model, state, steps, rng): advances every chain (column) by
+//     `steps` transitions that each leave p(x) = exp(-E(x))/Z invariant;
+//     steps == 0 leaves `state` untouched.  All randomness comes from `rng`.
+//     Throws ContractError if the model's structure is one it cannot handle.
+//   - rao_blackwellize(model, state): replaces the layers that the sampler
+//     would draw next by their conditional expectations, which lowers the
+//     variance of the statistics computed from `state` without biasing
+//     them.  May be a no-op.
+// A sampler may keep scratch matrices between calls (hence non-const) but no
+// state that changes what it computes.
+#pragma once
+
+#include <string>
+
+#include "libebm/model.hpp"
+#include "libebm/random.hpp"
+#include "libebm/state.hpp"
+
+namespace ebm {
+
+template <typename eT>
+class Sampler {
+ public:
+  virtual ~Sampler() = default;
+  virtual std::string type_name() const = 0;
+  virtual void initialize_chains(const Model<eT>& model, State<eT>& state, arma::uword n_chains, Rng& rng) = 0;
+  virtual void run(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng) = 0;
+  virtual void rao_blackwellize(const Model<eT>& model, State<eT>& state) { (void)model, (void)state; }
+};
+
+}  // namespace ebm

@@ -1,0 +1,43 @@
+// Stochastic gradient ascent with momentum and L2 weight decay.
+//
+//   velocity <- momentum * velocity + lr(t) * (gradient - weight_decay * theta)
+//   theta    <- theta + velocity
+// Weight decay applies only to parameters marked for it (weights, not
+// biases).  Momentum ramps from initial_momentum to momentum after
+// momentum_warmup_epochs, as recommended in Hinton 2010, "A practical guide
+// to training restricted Boltzmann machines", section 9.
+#pragma once
+
+#include "libebm/training/learning_rate_schedule.hpp"
+#include "libebm/training/update_rule.hpp"
+
+namespace ebm {
+
+struct SgdOptions {
+  LearningRateSchedule schedule;
+  double momentum = 0.0;
+  double initial_momentum = 0.0;
+  arma::uword momentum_warmup_epochs = 0;
+  double weight_decay = 0.0;
+};
+
+template <typename eT>
+class Sgd : public UpdateRule<eT> {
+ public:
+  explicit Sgd(const SgdOptions& options);
+
+  static constexpr const char* name = "sgd";
+  std::string type_name() const override { return name; }
+
+  void apply(const ParameterList<eT>& parameters, const Statistics<eT>& gradient, const StepContext& step) override;
+  void reset() override { velocity_.clear(); }
+
+  const SgdOptions& options() const { return options_; }
+  const Statistics<eT>& velocity() const { return velocity_; }
+
+ private:
+  SgdOptions options_;
+  Statistics<eT> velocity_;
+};
+
+}  // namespace ebm

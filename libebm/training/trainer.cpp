@@ -1,0 +1,103 @@
+#include "libebm/training/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "libebm/data/minibatches.hpp"
+#include "libebm/error.hpp"
+
+namespace ebm {
+
+double EpochRecord::get(const std::string& name) const {
+  for (const auto& [key, value] : measurements)
+    if (key == name) return value;
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+template <typename eT>
+Trainer<eT>::Trainer(Model<eT>& model, GradientEstimator<eT>& estimator, UpdateRule<eT>& update_rule,
+                     const TrainerOptions& options)
+    : model_(model), estimator_(estimator), update_rule_(update_rule), options_(options) {
+  if (options.batch_size == 0) throw InputError("training.batch_size must be >= 1");
+  if (options.monitor_every == 0) throw InputError("monitor.every must be >= 1");
+}
+
+template <typename eT>
+void Trainer<eT>::add_monitor(std::unique_ptr<Monitor<eT>> monitor) {
+  monitor->check_applies_to(model_);
+  monitors_.push_back(std::move(monitor));
+}
+
+template <typename eT>
+Measurements Trainer<eT>::measure(const Matrix& train, const Matrix* test) {
+  Measurements out;
+  MonitorData<eT> data{&train, test};
+  for (auto& m : monitors_) m->measure(model_, data, out);
+  return out;
+}
+
+template <typename eT>
+void Trainer<eT>::check_finite(arma::uword epoch) {
+  for (const auto& p : model_.parameters())
+    if (!p.value->is_finite())
+      throw std::runtime_error("training diverged in epoch " + std::to_string(epoch) + ": parameter " + p.name +
+                               " is no longer finite; lower training.learning_rate or raise weight_decay");
+}
+
+template <typename eT>
+const std::vector<EpochRecord>& Trainer<eT>::train(const Matrix& train, const Matrix* test, Rng& rng) {
+  if (train.n_rows != model_.n_visible())
+    throw InputError("Trainer::train(): data has " + std::to_string(train.n_rows) + " rows, the model has " +
+                     std::to_string(model_.n_visible()) + " visible units");
+  if (test && test->n_rows != train.n_rows)
+    throw InputError("Trainer::train(): test data has " + std::to_string(test->n_rows) + " rows, expected " +
+                     std::to_string(train.n_rows));
+  if (train.n_cols == 0) throw InputError("Trainer::train(): no training samples");
+
+  const arma::uword first_epoch = history_.empty() ? 0 : history_.back().epoch;
+  if (history_.empty() && options_.monitor_initial && !monitors_.empty()) {
+    EpochRecord initial;
+    initial.measurements = measure(train, test);
+    history_.push_back(initial);
+    if (observer_) observer_->on_epoch(history_.back());
+  }
+
+  Minibatches batches(train.n_cols, std::min<arma::uword>(options_.batch_size, train.n_cols));
+  ParameterList<eT> parameters = model_.parameters();
+  Statistics<eT> gradient;
+  Matrix batch;
+  StepContext step;
+  step.epochs = first_epoch + options_.epochs;
+  step.steps_per_epoch = batches.n_batches();
+
+  for (arma::uword e = 1; e <= options_.epochs; ++e) {
+    const arma::uword epoch = first_epoch + e;
+    const auto start = std::chrono::steady_clock::now();
+    batches.shuffle(rng);
+    for (arma::uword b = 0; b < batches.n_batches(); ++b) {
+      step.epoch = epoch - 1;
+      step.step = steps_;
+      batches.gather(b, train, batch);
+      estimator_.estimate(model_, batch, gradient, rng);
+      update_rule_.apply(parameters, gradient, step);
+      ++steps_;
+      if (observer_) observer_->on_batch(step, b, batches.n_batches());
+    }
+    EpochRecord record;
+    record.epoch = epoch;
+    record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    check_finite(epoch);
+    if (!monitors_.empty() && (e % options_.monitor_every == 0 || e == options_.epochs))
+      record.measurements = measure(train, test);
+    history_.push_back(record);
+    if (observer_) observer_->on_epoch(history_.back());
+  }
+  return history_;
+}
+
+template class Trainer<float>;
+template class Trainer<double>;
+
+}  // namespace ebm

@@ -1,0 +1,86 @@
+// The one trainer.  It drives any Model through the same loop:
+//
+//   for each epoch: shuffle (seeded) -> for each minibatch:
+//       gradient <- estimator.estimate(model, batch)     (data term - model term)
+//       update_rule.apply(model.parameters(), gradient)
+//   then run the monitors and report to the observer.
+//
+// It never looks inside the model, the sampler or the update rule: new
+// models, unit types, samplers and rules plug in without touching it.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "libebm/gradient_estimator.hpp"
+#include "libebm/model.hpp"
+#include "libebm/monitor.hpp"
+#include "libebm/random.hpp"
+#include "libebm/training/update_rule.hpp"
+
+namespace ebm {
+
+struct TrainerOptions {
+  arma::uword epochs = 10;
+  arma::uword batch_size = 100;
+  arma::uword monitor_every = 1;  ///< run monitors every this many epochs (and after the last)
+  bool monitor_initial = true;    ///< also measure the untrained model as epoch 0
+};
+
+/// Measurements after an epoch (epoch 0: before training).
+struct EpochRecord {
+  arma::uword epoch = 0;
+  double seconds = 0;  ///< wall time of the epoch's updates (monitors excluded)
+  Measurements measurements;
+
+  /// The value named `name`, or NaN.
+  double get(const std::string& name) const;
+};
+
+/// Told about progress; the command line tool draws its progress line with it.
+class TrainingObserver {
+ public:
+  virtual ~TrainingObserver() = default;
+  virtual void on_batch(const StepContext& step, arma::uword batch, arma::uword n_batches) {
+    (void)step, (void)batch, (void)n_batches;
+  }
+  virtual void on_epoch(const EpochRecord& record) { (void)record; }
+};
+
+template <typename eT>
+class Trainer {
+ public:
+  using Matrix = arma::Mat<eT>;
+
+  Trainer(Model<eT>& model, GradientEstimator<eT>& estimator, UpdateRule<eT>& update_rule,
+          const TrainerOptions& options);
+
+  /// Checks at once that the monitor applies to the model (ContractError if not).
+  void add_monitor(std::unique_ptr<Monitor<eT>> monitor);
+  void set_observer(TrainingObserver* observer) { observer_ = observer; }
+
+  /// Trains on `train` (one sample per column); `test` (may be null) is only
+  /// given to the monitors.  Throws std::runtime_error if a parameter becomes
+  /// non-finite (divergence), naming the epoch and the parameter.
+  const std::vector<EpochRecord>& train(const Matrix& train, const Matrix* test, Rng& rng);
+
+  /// Runs every monitor now.
+  Measurements measure(const Matrix& train, const Matrix* test);
+
+  const std::vector<EpochRecord>& history() const { return history_; }
+  arma::uword steps_taken() const { return steps_; }
+
+ private:
+  void check_finite(arma::uword epoch);
+
+  Model<eT>& model_;
+  GradientEstimator<eT>& estimator_;
+  UpdateRule<eT>& update_rule_;
+  TrainerOptions options_;
+  std::vector<std::unique_ptr<Monitor<eT>>> monitors_;
+  TrainingObserver* observer_ = nullptr;
+  std::vector<EpochRecord> history_;
+  arma::uword steps_ = 0;
+};
+
+}  // namespace ebm

@@ -1,0 +1,40 @@
+// Extension point: an update rule turns a gradient estimate into a step.
+//
+// CONTRACT
+//   apply(parameters, gradient, step):
+//     gradient[i] is an estimate of d log p / d parameters[i] (an ASCENT
+//     direction); the rule changes *parameters[i].value in place.  It may
+//     keep per-parameter state (momentum, moments), created on first use
+//     with the shapes of `parameters`; reset() forgets it.  Deterministic:
+//     no randomness.
+#pragma once
+
+#include <string>
+
+#include "libebm/parameter.hpp"
+
+namespace ebm {
+
+/// Where training stands when a step is taken.
+struct StepContext {
+  arma::uword epoch = 0;            ///< 0-based
+  arma::uword step = 0;             ///< 0-based count of updates so far
+  arma::uword epochs = 1;           ///< total planned
+  arma::uword steps_per_epoch = 1;  ///< updates per epoch
+  /// Fraction of the planned run completed, in [0, 1).
+  double progress() const {
+    const double total = double(epochs) * double(steps_per_epoch);
+    return total > 0 ? double(step) / total : 0.0;
+  }
+};
+
+template <typename eT>
+class UpdateRule {
+ public:
+  virtual ~UpdateRule() = default;
+  virtual std::string type_name() const = 0;
+  virtual void apply(const ParameterList<eT>& parameters, const Statistics<eT>& gradient, const StepContext& step) = 0;
+  virtual void reset() = 0;
+};
+
+}  // namespace ebm

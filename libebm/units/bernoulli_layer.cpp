@@ -1,0 +1,96 @@
+#include "libebm/units/bernoulli_layer.hpp"
+
+#include <cmath>
+
+#include "libebm/error.hpp"
+
+namespace ebm {
+
+namespace {
+
+// log(1 + exp(x)) without overflow for large x or loss for very negative x.
+inline double softplus(double x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
+
+template <typename eT>
+inline eT sigmoid(eT x) {
+  return eT(1) / (eT(1) + std::exp(-x));
+}
+
+}  // namespace
+
+template <typename eT>
+void BernoulliLayer<eT>::mean(const Matrix& input, Matrix& out) const {
+  out.set_size(input.n_rows, input.n_cols);
+  const eT* in = input.memptr();
+  eT* o = out.memptr();
+  for (arma::uword i = 0; i < input.n_elem; ++i) o[i] = sigmoid(in[i]);
+}
+
+template <typename eT>
+void BernoulliLayer<eT>::sample(const Matrix& input, Matrix& out, Rng& rng) const {
+  out.set_size(input.n_rows, input.n_cols);
+  const eT* in = input.memptr();
+  eT* o = out.memptr();
+  for (arma::uword i = 0; i < input.n_elem; ++i) o[i] = rng.uniform<eT>() < sigmoid(in[i]) ? eT(1) : eT(0);
+}
+
+template <typename eT>
+arma::rowvec BernoulliLayer<eT>::self_energy(const Matrix& x) const {
+  // In double: energies feed log-sum-exps over many states.
+  const arma::mat b = arma::conv_to<arma::mat>::from(this->bias_);
+  const arma::mat xd = arma::conv_to<arma::mat>::from(x);
+  return -(b.t() * xd);
+}
+
+template <typename eT>
+arma::rowvec BernoulliLayer<eT>::log_partition(const Matrix& input) const {
+  arma::rowvec out(input.n_cols, arma::fill::zeros);
+  for (arma::uword c = 0; c < input.n_cols; ++c) {
+    const eT* col = input.colptr(c);
+    double s = 0;
+    for (arma::uword r = 0; r < input.n_rows; ++r) s += softplus(double(col[r]));
+    out[c] = s;
+  }
+  return out;
+}
+
+template <typename eT>
+void BernoulliLayer<eT>::statistics(const Matrix& x, const arma::Row<eT>* weights, Matrix* out) const {
+  if (weights) out[0] = x * weights->t();
+  else out[0] = arma::mean(x, 1);
+}
+
+template <typename eT>
+arma::uword BernoulliLayer<eT>::state_count() const {
+  if (this->size() > 62) return 0;
+  return arma::uword(1) << this->size();
+}
+
+template <typename eT>
+void BernoulliLayer<eT>::states(arma::uword first, arma::uword count, Matrix& out) const {
+  const arma::uword n = this->size();
+  if (state_count() == 0 || first + count > state_count())
+    throw ContractError("BernoulliLayer::states(): range [" + std::to_string(first) + ", " +
+                        std::to_string(first + count) + ") outside the " + std::to_string(state_count()) +
+                        " states of " + std::to_string(n) + " units");
+  out.set_size(n, count);
+  // Configuration number s has unit i on when bit i of s is set.
+  for (arma::uword c = 0; c < count; ++c) {
+    const arma::uword s = first + c;
+    eT* col = out.colptr(c);
+    for (arma::uword i = 0; i < n; ++i) col[i] = eT((s >> i) & 1u);
+  }
+}
+
+template <typename eT>
+void BernoulliLayer<eT>::initialize_from_data(const Matrix& data) {
+  // b_i = log(p_i / (1 - p_i)) with p_i clamped away from 0 and 1 so that
+  // units that are always off in the data get a large finite bias.
+  const arma::Col<double> p = arma::clamp(arma::conv_to<arma::vec>::from(arma::mean(data, 1)), 1e-3, 1 - 1e-3);
+  this->bias_ = arma::conv_to<Matrix>::from(arma::log(p / (1 - p)));
+}
+
+template class BernoulliLayer<float>;
+template class BernoulliLayer<double>;
+
+}  // namespace ebm

@@ -1,0 +1,101 @@
+// Extension point: a unit type, i.e. one layer of units of the same kind.
+//
+// CONTRACT for implementations (see docs/extending.md for a worked example)
+//
+// A layer of n units contributes to the model's energy
+//     E(x) = self_energy(x) - sum_edges interaction(x_a)^T W interaction(x_b)
+// where self_energy holds the layer's own terms (for Bernoulli units -b.x;
+// for Gaussian units (x-b)^2/(2 sigma^2)).  Conditioned on its neighbours, a
+// layer's units are independent, and their conditional depends on the
+// neighbours only through the *total input* matrix built as
+//     input = base_input()  (broadcast to every column)  +  sum of messages
+// where each connection sends W^T interaction(x_neighbour).  All methods
+// work on whole batches (one configuration per column) and must not call
+// anything virtual per element: they are the hot loop.
+//
+// Requires of an implementation:
+//   - type_name(): the unit type's registered name (e.g. "bernoulli").
+//   - mean(input): E[x | input], elementwise.
+//   - sample(input, rng): one draw of x | input per entry, from rng only.
+//   - self_energy(x): per column, in double.
+//   - log_partition(input): per column, sum_i log sum_{x_i} exp(-self_i(x_i)
+//     + interaction(x_i) * message_i), i.e. minus the free-energy term of the
+//     layer when it is summed out; in double; must not overflow for large
+//     inputs.
+//   - statistics(x, weights, out): for each of the layer's parameters, the
+//     batch mean of d(-E)/dtheta over the columns of x -- or, when `weights`
+//     is not null, the weighted sum sum_c weights[c] d(-E)/dtheta(x_c) --
+//     written to out[0..n_parameters()-1].
+//   - state_count()/states(): enumeration of all configurations when the
+//     layer is discrete and small (state_count() == 0 when not enumerable).
+// Ensures: every output has the documented shape; no state is kept between
+// calls except the parameters.
+#pragma once
+
+#include <armadillo>
+#include <string>
+
+#include "libebm/parameter.hpp"
+#include "libebm/random.hpp"
+
+namespace ebm {
+
+template <typename eT>
+class Layer {
+ public:
+  using Matrix = arma::Mat<eT>;
+
+  explicit Layer(arma::uword size) : bias_(size, 1, arma::fill::zeros) {}
+  virtual ~Layer() = default;
+
+  virtual std::string type_name() const = 0;
+
+  arma::uword size() const { return bias_.n_rows; }
+
+  /// The bias b (size x 1).  Every unit type has one.
+  Matrix& bias() { return bias_; }
+  const Matrix& bias() const { return bias_; }
+
+  /// Appends this layer's parameters (bias first) named "<prefix>.<name>".
+  virtual void parameters(ParameterList<eT>& out, const std::string& prefix) {
+    out.push_back({prefix + ".bias", &bias_, false});
+  }
+  virtual arma::uword n_parameters() const { return 1; }
+
+  /// Sets `input` to size x n_cols, every column the layer's base input.
+  virtual void base_input(Matrix& input, arma::uword n_cols) const {
+    input.set_size(size(), n_cols);
+    input.each_col() = bias_.col(0);
+  }
+
+  /// What connections multiply: interaction(x).  Identity unless overridden.
+  virtual bool interaction_is_identity() const { return true; }
+  virtual void interaction(const Matrix& x, Matrix& out) const { out = x; }
+
+  virtual void mean(const Matrix& input, Matrix& out) const = 0;
+  virtual void sample(const Matrix& input, Matrix& out, Rng& rng) const = 0;
+  virtual arma::rowvec self_energy(const Matrix& x) const = 0;
+  virtual arma::rowvec log_partition(const Matrix& input) const = 0;
+  virtual void statistics(const Matrix& x, const arma::Row<eT>* weights, Matrix* out) const = 0;
+
+  /// True when every unit takes only the values 0 and 1 (needed by the
+  /// pseudo-likelihood, which flips one unit at a time).
+  virtual bool is_binary() const { return false; }
+
+  /// Number of joint configurations of the layer, or 0 when it is not
+  /// discrete or has more than 2^62 of them.
+  virtual arma::uword state_count() const { return 0; }
+  /// Writes configurations first .. first+count-1 (in a fixed enumeration
+  /// order) as the columns of `out`.
+  virtual void states(arma::uword first, arma::uword count, Matrix& out) const;
+
+  /// Sets the layer's parameters from data it will model (one sample per
+  /// column), e.g. Bernoulli visible biases log(p/(1-p)) of the data means
+  /// (Hinton 2010, "A practical guide to training RBMs", section 8.1).
+  virtual void initialize_from_data(const Matrix& data) { (void)data; }
+
+ protected:
+  Matrix bias_;
+};
+
+}  // namespace ebm

@@ -1,0 +1,65 @@
+#include "samplers/block_gibbs_sampler.hpp"
+
+#include "libebm/error.hpp"
+
+namespace ebm {
+
+template <typename eT>
+const std::vector<int>& BlockGibbsSampler<eT>::colouring(const Model<eT>& model) {
+  if (coloured_model_ != &model || colour_.size() != model.n_layers()) {
+    colour_ = model.bipartite_colouring();
+    if (colour_.empty())
+      throw ContractError("BlockGibbsSampler: model '" + model.type_name() +
+                          "' has connections inside a layer or an odd cycle of layers; block Gibbs needs a "
+                          "bipartite layer graph (use a sequential Gibbs sampler)");
+    coloured_model_ = &model;
+  }
+  return colour_;
+}
+
+template <typename eT>
+void BlockGibbsSampler<eT>::initialize_chains(const Model<eT>& model, State<eT>& state, arma::uword n_chains,
+                                              Rng& rng) {
+  state.layers.resize(model.n_layers());
+  for (arma::uword l = 0; l < model.n_layers(); ++l) {
+    model.layer(l).base_input(input_, n_chains);
+    model.layer(l).sample(input_, state.layers[l], rng);
+  }
+}
+
+template <typename eT>
+void BlockGibbsSampler<eT>::draw_colour(const Model<eT>& model, State<eT>& state, int colour, Rng& rng) {
+  const auto& c = colouring(model);
+  for (arma::uword l = 0; l < model.n_layers(); ++l) {
+    if (c[l] != colour) continue;
+    model.total_input(l, state, input_);
+    model.layer(l).sample(input_, state.layers[l], rng);
+  }
+}
+
+template <typename eT>
+void BlockGibbsSampler<eT>::run(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng) {
+  if (state.layers.size() != model.n_layers())
+    throw ContractError("BlockGibbsSampler::run(): state has " + std::to_string(state.layers.size()) +
+                        " layers, model has " + std::to_string(model.n_layers()));
+  colouring(model);
+  for (unsigned s = 0; s < steps; ++s) {
+    draw_colour(model, state, 1, rng);
+    draw_colour(model, state, 0, rng);
+  }
+}
+
+template <typename eT>
+void BlockGibbsSampler<eT>::rao_blackwellize(const Model<eT>& model, State<eT>& state) {
+  const auto& c = colouring(model);
+  for (arma::uword l = 0; l < model.n_layers(); ++l) {
+    if (c[l] != 1) continue;
+    model.total_input(l, state, input_);
+    model.layer(l).mean(input_, state.layers[l]);
+  }
+}
+
+template class BlockGibbsSampler<float>;
+template class BlockGibbsSampler<double>;
+
+}  // namespace ebm

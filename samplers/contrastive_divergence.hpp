@@ -1,0 +1,27 @@
+// CD-k (Hinton 2002, "Training products of experts by minimizing
+// contrastive divergence"): the negative chains start at the current
+// minibatch -- exactly the positive state -- and run k sampler steps.
+#pragma once
+
+#include "libebm/gradient_estimator.hpp"
+
+namespace ebm {
+
+template <typename eT>
+class ContrastiveDivergence : public GradientEstimator<eT> {
+ public:
+  using Matrix = arma::Mat<eT>;
+
+  ContrastiveDivergence(std::unique_ptr<Sampler<eT>> sampler, unsigned k);
+
+  static constexpr const char* name = "cd";
+  std::string type_name() const override { return name; }
+  unsigned k() const { return k_; }
+
+  void estimate(const Model<eT>& model, const Matrix& batch, Statistics<eT>& gradient, Rng& rng) override;
+
+ private:
+  unsigned k_;
+};
+
+}  // namespace ebm

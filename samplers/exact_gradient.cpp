@@ -1,0 +1,41 @@
+#include "samplers/exact_gradient.hpp"
+
+#include "libebm/partition/bipartite_enumeration.hpp"
+
+namespace ebm {
+
+template <typename eT>
+ExactGradient<eT>::ExactGradient(unsigned max_log2_states)
+    : GradientEstimator<eT>(nullptr), max_log2_states_(max_log2_states) {}
+
+template <typename eT>
+void ExactGradient<eT>::model_statistics(const Model<eT>& model, Statistics<eT>& out) const {
+  const BipartiteEnumeration<eT> enumeration(model, max_log2_states_);
+  const double log_z = enumeration.log_partition();
+  // Accumulate in double: the sum runs over up to millions of tiny terms.
+  std::vector<arma::mat> total;
+  Statistics<eT> block_stats;
+  arma::Row<eT> weights;
+  enumeration.for_each_block([&](const State<eT>& state, const arma::rowvec& log_w) {
+    weights = arma::conv_to<arma::Row<eT>>::from(arma::exp(log_w - log_z));
+    model.statistics(state, block_stats, &weights);
+    if (total.empty())
+      for (const auto& s : block_stats) total.emplace_back(s.n_rows, s.n_cols, arma::fill::zeros);
+    for (std::size_t i = 0; i < block_stats.size(); ++i) total[i] += arma::conv_to<arma::mat>::from(block_stats[i]);
+  });
+  out.resize(total.size());
+  for (std::size_t i = 0; i < total.size(); ++i) out[i] = arma::conv_to<Matrix>::from(total[i]);
+}
+
+template <typename eT>
+void ExactGradient<eT>::estimate(const Model<eT>& model, const Matrix& batch, Statistics<eT>& gradient, Rng&) {
+  model.positive_phase(batch, this->positive_);
+  model.statistics(this->positive_, gradient);
+  model_statistics(model, this->negative_statistics_);
+  for (std::size_t i = 0; i < gradient.size(); ++i) gradient[i] -= this->negative_statistics_[i];
+}
+
+template class ExactGradient<float>;
+template class ExactGradient<double>;
+
+}  // namespace ebm

@@ -1,0 +1,35 @@
+// PCD-k (Tieleman 2008, "Training restricted Boltzmann machines using
+// approximations to the likelihood gradient"; Younes 1989): the negative
+// chains ("fantasy particles") persist from one minibatch to the next and
+// move k sampler steps per update.
+#pragma once
+
+#include "libebm/gradient_estimator.hpp"
+
+namespace ebm {
+
+template <typename eT>
+class PersistentContrastiveDivergence : public GradientEstimator<eT> {
+ public:
+  using Matrix = arma::Mat<eT>;
+
+  /// n_chains == 0: as many chains as the first minibatch has samples.
+  PersistentContrastiveDivergence(std::unique_ptr<Sampler<eT>> sampler, unsigned k, arma::uword n_chains = 0);
+
+  static constexpr const char* name = "pcd";
+  std::string type_name() const override { return name; }
+  unsigned k() const { return k_; }
+
+  void estimate(const Model<eT>& model, const Matrix& batch, Statistics<eT>& gradient, Rng& rng) override;
+
+  /// The persistent chains themselves (sampled, not Rao-Blackwellised).
+  const State<eT>& chains() const { return chains_; }
+  State<eT>& chains() { return chains_; }
+
+ private:
+  unsigned k_;
+  arma::uword n_chains_;
+  State<eT> chains_;
+};
+
+}  // namespace ebm
