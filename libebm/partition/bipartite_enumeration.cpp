@@ -65,7 +65,7 @@ BipartiteEnumeration<eT>::BipartiteEnumeration(const Model<eT>& model, unsigned 
 
 template <typename eT>
 void BipartiteEnumeration<eT>::for_each_block(
-    const std::function<void(const State<eT>&, const arma::rowvec&)>& visit) const {
+    const std::function<void(const State<eT>&, const arma::rowvec&)>& visit, bool with_means) const {
   const Model<eT>& model = model_;
   // Outer layers of A are visited one joint state at a time; the innermost
   // (largest) layer in contiguous blocks of columns.
@@ -100,7 +100,7 @@ void BipartiteEnumeration<eT>::for_each_block(
       for (arma::uword l : summed_) model.total_input(l, state, inputs[l]);
       for (arma::uword l : summed_) {
         log_w += model.layer(l).log_partition(inputs[l]);
-        model.layer(l).mean(inputs[l], state.layers[l]);
+        if (with_means) model.layer(l).mean(inputs[l], state.layers[l]);
       }
       visit(state, log_w);
     }
@@ -118,7 +118,7 @@ double BipartiteEnumeration<eT>::log_partition() const {
       running_max = m;
     }
     running_sum += arma::accu(arma::exp(log_w - running_max));
-  });
+  }, false);
   return running_max + std::log(running_sum);
 }
 

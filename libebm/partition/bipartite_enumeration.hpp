@@ -30,8 +30,11 @@ class BipartiteEnumeration {
 
   /// Calls visit(state, log_w) for consecutive blocks of joint states:
   /// layers of A hold the enumerated configurations, layers of B their
-  /// conditional means given A; log_w[c] is log w of column c, in double.
-  void for_each_block(const std::function<void(const State<eT>&, const arma::rowvec&)>& visit) const;
+  /// conditional means given A (only when `with_means`; otherwise they are
+  /// left unset, which saves half the work when only log Z is wanted);
+  /// log_w[c] is log w of column c, in double.
+  void for_each_block(const std::function<void(const State<eT>&, const arma::rowvec&)>& visit,
+                      bool with_means = true) const;
 
   /// log Z by a running log-sum-exp in double.
   double log_partition() const;
