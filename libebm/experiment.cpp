@@ -20,6 +20,7 @@
 #include "libebm/partition/exact_log_partition.hpp"
 #include "libebm/training/sgd.hpp"
 #include "libebm/units/bernoulli_layer.hpp"
+#include "libebm/units/spin_layer.hpp"
 #include "models/rbm.hpp"
 #include "samplers/block_gibbs_sampler.hpp"
 #include "samplers/contrastive_divergence.hpp"
@@ -61,7 +62,8 @@ void prepare(const DataConfig& d, arma::Mat<eT>& x, Rng& rng) {
 template <typename eT>
 std::unique_ptr<Layer<eT>> make_layer(const std::string& type, arma::uword size) {
   if (type == BernoulliLayer<eT>::name) return std::make_unique<BernoulliLayer<eT>>(size);
-  throw InputError("unknown unit type '" + type + "'; expected bernoulli");
+  if (type == SpinLayer<eT>::name) return std::make_unique<SpinLayer<eT>>(size);
+  throw InputError("unknown unit type '" + type + "'; expected bernoulli or spin");
 }
 
 template <typename eT>
@@ -91,6 +93,13 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer) {
     prepare(c.data, test, data_rng);
   }
   if (train.n_cols == 0) throw InputError(c.data.train + ": no samples");
+  if (c.model.visible_units == SpinLayer<eT>::name) {
+    // Spin units take the values -1 and +1: map binary data x to 2x - 1.
+    if (c.data.binarize == "none")
+      throw InputError("model.visible_units = spin needs binary data: set data.binarize to threshold or stochastic");
+    train = 2 * train - 1;
+    if (test.n_cols) test = 2 * test - 1;
+  }
 
   Rng rng(c.seed);
   Rbm<eT> model(make_layer<eT>(c.model.visible_units, train.n_rows), make_layer<eT>(c.model.hidden_units, c.model.hidden));
@@ -128,8 +137,10 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer) {
                        " states, above monitor.exact_max_log2_states = " +
                        std::to_string(c.monitor.exact_max_log2_states) + "; use fewer hidden units");
     } else {
-      result.notes.push_back("exact log-likelihood skipped: log Z would need 2^" + std::to_string(int(cost)) +
-                             " states (limit 2^" + std::to_string(c.monitor.exact_max_log2_states) + ")");
+      result.notes.push_back(cost < 0 ? std::string("exact log-likelihood skipped: both layers are too large to enumerate")
+                                      : "exact log-likelihood skipped: log Z would need 2^" +
+                                            std::to_string(int(cost)) + " states (limit 2^" +
+                                            std::to_string(c.monitor.exact_max_log2_states) + ")");
     }
   }
   trainer.set_observer(observer);

@@ -35,10 +35,10 @@ void ExperimentConfig::declare_options(ConfigFile& f) {
   f.check("model.type", one_of(&model.type, {"rbm"}), "rbm");
   f.declare("model.scalar", &model.scalar, "element type of the parameters", "float or double");
   f.check("model.scalar", one_of(&model.scalar, {"float", "double"}), "float or double");
-  f.declare("model.visible_units", &model.visible_units, "unit type of the visible layer", "bernoulli");
-  f.check("model.visible_units", one_of(&model.visible_units, {"bernoulli"}), "bernoulli");
-  f.declare("model.hidden_units", &model.hidden_units, "unit type of the hidden layer", "bernoulli");
-  f.check("model.hidden_units", one_of(&model.hidden_units, {"bernoulli"}), "bernoulli");
+  f.declare("model.visible_units", &model.visible_units, "unit type of the visible layer", "bernoulli or spin");
+  f.check("model.visible_units", one_of(&model.visible_units, {"bernoulli", "spin"}), "bernoulli or spin");
+  f.declare("model.hidden_units", &model.hidden_units, "unit type of the hidden layer", "bernoulli or spin");
+  f.check("model.hidden_units", one_of(&model.hidden_units, {"bernoulli", "spin"}), "bernoulli or spin");
   f.declare("model.hidden", &model.hidden, "number of hidden units", "an integer >= 1");
   f.check("model.hidden", [this] { return model.hidden >= 1; }, "an integer >= 1");
   f.declare("model.weight_init_stddev", &model.weight_init_stddev, "standard deviation of the initial weights",
