@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
       else std::printf("%s", usage);
       return 0;
     }
-    std::fprintf(stderr, "ebm: unknown command '%s'\n%s", command.c_str(), usage);
+    std::fprintf(stderr, "ebm: error: unknown command '%s'; commands: train, help, version\n%s", command.c_str(), usage);
     return 2;
   } catch (const ebm::InputError& e) {
     std::fprintf(stderr, "ebm: error: %s\n", e.what());

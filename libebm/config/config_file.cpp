@@ -136,6 +136,13 @@ void ConfigFile::parse(const std::string& path, const std::vector<std::string>& 
   } catch (const po::error_with_option_name& e) {
     fail(e.get_option_name(), e.what());
   }
+  for (const auto& k : keys_) {
+    if (!k.is_unsigned) continue;
+    std::string text;
+    if (auto o = override_of_.find(k.name); o != override_of_.end()) text = trim(o->second.substr(o->second.find('=') + 1));
+    else if (auto v = value_of_.find(k.name); v != value_of_.end()) text = v->second;
+    if (!text.empty() && text[0] == '-') fail(k.name, "'" + text + "' is not a valid value; expected " + k.expected);
+  }
   for (const auto& [key, check] : checks_) {
     if (check.first()) continue;
     std::string value;

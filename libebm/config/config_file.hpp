@@ -48,6 +48,7 @@ class ConfigFile {
   struct Key {
     std::string name, description, expected;
     std::function<std::string()> value_text;
+    bool is_unsigned;  // Boost's lexical_cast wraps "-3" around: reject a sign ourselves
   };
   [[noreturn]] void fail(const std::string& key, const std::string& message) const;
   std::string accepted_in_section(const std::string& key) const;

@@ -28,7 +28,8 @@ void ConfigFile::declare(const std::string& key, T* target, const std::string& d
   description_.add_options()(key.c_str(), boost::program_options::value<T>(target)->default_value(*target,
                                                                       config_detail::to_text(*target)),
                              description.c_str());
-  keys_.push_back({key, description, expected, [target] { return config_detail::to_text(*target); }});
+  keys_.push_back({key, description, expected, [target] { return config_detail::to_text(*target); },
+                   std::is_unsigned_v<T> && !std::is_same_v<T, bool>});
 }
 
 }  // namespace ebm

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Command-line tests of `ebm train`: results, reproducibility across thread
+# counts, and one-line errors with exit status 2 for bad input.
+# Usage: test_cli.sh EBM_BINARY TEST_DATA_DIR
+set -uo pipefail
+ebm="$1"
+data="$2"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+failures=0
+passes=0
+
+check() {  # check NAME CONDITION-EXIT-STATUS
+  if [ "$2" -eq 0 ]; then passes=$((passes + 1)); echo "ok: $1"; else failures=$((failures + 1)); echo "FAILED: $1"; fi
+}
+
+# Timing fields differ between runs; everything else must not.
+strip_timing() { sed -E 's/"(train_seconds|samples_per_second)":[^,}]*,?//g'; }
+
+# 1. A run prints one JSON line whose exact log-likelihood has risen from
+#    the base-rate start (about -11 nats) to near the optimum -log 30 = -3.40.
+"$ebm" train "$data/bars_and_stripes.ini" --json --quiet >"$work/a.json" 2>"$work/a.err"
+check "train exits 0" $?
+python3 - "$work/a.json" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 1, lines
+r = json.loads(lines[0])
+ll = r["log_likelihood_train"]
+print("  log_likelihood_train", ll, "pseudo_likelihood_train", r["pseudo_likelihood_train"])
+assert -3.40 - 1.0 < ll <= -3.40 + 1e-9, ll
+assert r["pseudo_likelihood_train"] <= 0
+PY
+check "JSON result with exact log-likelihood within 1 nat of the optimum" $?
+
+# 2. Same config and seed: identical numbers, with 1 or 2 BLAS/OpenMP threads.
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$ebm" train "$data/bars_and_stripes.ini" --json --quiet >"$work/b.json" 2>/dev/null
+OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 "$ebm" train "$data/bars_and_stripes.ini" --json --quiet >"$work/c.json" 2>/dev/null
+cmp -s <(strip_timing <"$work/a.json") <(strip_timing <"$work/b.json") && cmp -s <(strip_timing <"$work/b.json") <(strip_timing <"$work/c.json")
+check "same seed gives identical results at 1 and 2 threads" $?
+"$ebm" train "$data/bars_and_stripes.ini" --json --quiet --set seed=4 >"$work/d.json" 2>/dev/null
+! cmp -s <(strip_timing <"$work/a.json") <(strip_timing <"$work/d.json")
+check "another seed gives other results" $?
+
+# 2b. A model big enough for OpenBLAS to split its products across threads
+#     (Fashion-MNIST, when the Debian package is installed).  Results are
+#     bit-identical for a given OPENBLAS_NUM_THREADS whatever OMP_NUM_THREADS
+#     is; across BLAS thread counts they differ in the last float bits (see
+#     README, "Reproducibility"), which this test does not claim.
+fashion=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
+if [ -f "$fashion" ]; then
+  args=(--json --quiet --set data.train="$fashion" --set data.train_limit=2000 --set model.hidden=300
+        --set training.epochs=1 --set model.scalar=float --set monitor.exact_log_likelihood=false
+        --set monitor.pseudo_likelihood=false --set data.binarize=threshold)
+  OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=1 "$ebm" train "$data/bars_and_stripes.ini" "${args[@]}" >"$work/f1.json" 2>/dev/null
+  OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 "$ebm" train "$data/bars_and_stripes.ini" "${args[@]}" >"$work/f2.json" 2>/dev/null
+  OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 "$ebm" train "$data/bars_and_stripes.ini" "${args[@]}" >"$work/f3.json" 2>/dev/null
+  cmp -s <(strip_timing <"$work/f1.json") <(strip_timing <"$work/f2.json") &&
+    cmp -s <(strip_timing <"$work/f2.json") <(strip_timing <"$work/f3.json")
+  check "784x300 float model: identical results run to run and at 1 or 2 OpenMP threads" $?
+else
+  echo "skipped: $fashion not installed (Debian package dataset-fashion-mnist)"
+fi
+
+# 3. Bad input: one error line on stderr naming file:line and key, exit status 2.
+expect_error() {  # expect_error NAME EXPECTED-TEXT ARGS...
+  local name="$1" expected="$2"
+  shift 2
+  "$ebm" "$@" >/dev/null 2>"$work/err"
+  local status=$?
+  if [ "$status" -eq 2 ] && [ "$(grep -c '^ebm: error: ' "$work/err")" -eq 1 ] &&
+     grep '^ebm: error: ' "$work/err" | grep -qF -- "$expected"; then
+    check "$name" 0
+  else
+    echo "  status $status, stderr: $(cat "$work/err")"
+    check "$name" 1
+  fi
+}
+printf '[training]\nepochs = 5\nlearning_rat = 0.1\n' >"$work/bad_key.ini"
+expect_error "unknown key names file:line" "bad_key.ini:3: key 'training.learning_rat': unknown key" train "$work/bad_key.ini"
+printf '[model]\nhidden = many\n' >"$work/bad_value.ini"
+expect_error "bad value names file:line" "bad_value.ini:2: key 'model.hidden': 'many' is not a valid value" train "$work/bad_value.ini"
+printf '[data]\ntrain = missing.idx.gz\n' >"$work/missing.ini"
+expect_error "missing data file is named" "missing.idx.gz" train "$work/missing.ini"
+printf '1,0,1\n1,x,0\n' >"$work/bad.csv"
+printf '[data]\ntrain = bad.csv\n' >"$work/bad_csv.ini"
+expect_error "malformed CSV names file:line" "bad.csv:2" train "$work/bad_csv.ini"
+expect_error "missing config file" "nope.ini" train "$work/nope.ini"
+expect_error "bad override" "--set training.epochs=x" train "$data/bars_and_stripes.ini" --set training.epochs=x
+expect_error "unknown command" "unknown command" frobnicate
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
