@@ -9,25 +9,18 @@
 #include <iomanip>
 #include <sstream>
 
+#include "libebm/archive/checkpoint.hpp"
+#include "libebm/archive/model_archive.hpp"
 #include "libebm/data/binarize.hpp"
 #include "libebm/data/csv_reader.hpp"
 #include "libebm/data/idx_reader.hpp"
 #include "libebm/error.hpp"
-#include "libebm/monitors/exact_log_likelihood.hpp"
-#include "libebm/monitors/free_energy_gap.hpp"
-#include "libebm/monitors/pseudo_likelihood.hpp"
-#include "libebm/monitors/reconstruction_error.hpp"
-#include "libebm/partition/exact_log_partition.hpp"
-#include "libebm/training/sgd.hpp"
-#include "libebm/units/bernoulli_layer.hpp"
-#include "libebm/units/spin_layer.hpp"
-#include "models/rbm.hpp"
-#include "samplers/block_gibbs_sampler.hpp"
-#include "samplers/contrastive_divergence.hpp"
-#include "samplers/exact_gradient.hpp"
-#include "samplers/persistent_contrastive_divergence.hpp"
+#include "libebm/registry/kinds.hpp"
 
 namespace ebm {
+
+template <typename eT>
+arma::Mat<eT> load_data(const DataConfig& d, const std::string& path, std::uint64_t limit, Rng& data_rng);
 
 namespace {
 
@@ -40,123 +33,124 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 template <typename eT>
-arma::Mat<eT> load(const DataConfig& d, const std::string& path, std::uint64_t limit) {
-  std::string format = d.format;
-  if (format == "auto") format = (ends_with(path, ".csv") || ends_with(path, ".txt")) ? "csv" : "idx";
-  if (format == "csv") {
-    CsvOptions o;
-    o.delimiter = d.csv_delimiter[0];
-    o.header = d.csv_header;
-    o.limit = limit;
-    return read_csv<eT>(path, o);
+ModelContext<eT> model_context(const ExperimentConfig& c, arma::uword n_visible) {
+  ModelContext<eT> context;
+  context.n_visible = n_visible;
+  context.make_layer = [&c](const std::string& type, arma::uword size) {
+    return UnitsKind::registry<eT>::instance().create(type, c.block(type), size);
+  };
+  return context;
+}
+
+/// Saves the checkpoint after every output.checkpoint_every epochs and
+/// after the last, then passes the epoch on to the user's observer.
+template <typename eT>
+class CheckpointWriter : public TrainingObserver {
+ public:
+  CheckpointWriter(const ExperimentConfig& c, TrainingObserver* next, const Model<eT>& model,
+                   const GradientEstimator<eT>& estimator, const UpdateRule<eT>& rule, const Rng& rng,
+                   const Trainer<eT>*& trainer)
+      : c_(c), next_(next), model_(model), estimator_(estimator), rule_(rule), rng_(rng), trainer_(trainer) {}
+
+  void on_batch(const StepContext& step, arma::uword batch, arma::uword n_batches) override {
+    if (next_) next_->on_batch(step, batch, n_batches);
   }
-  return read_idx_images<eT>(path, limit);
-}
+  void on_epoch(const EpochRecord& record) override {
+    if (!c_.output.checkpoint.empty() && record.epoch > 0 &&
+        (record.epoch % c_.output.checkpoint_every == 0 || record.epoch == c_.epochs))
+      save_checkpoint(c_.output.checkpoint, c_.resolved_text, model_, estimator_, rule_, rng_, trainer_->steps_taken(),
+                      trainer_->history(), parse_encoding(c_.output.format));
+    if (next_) next_->on_epoch(record);
+  }
+
+ private:
+  const ExperimentConfig& c_;
+  TrainingObserver* next_;
+  const Model<eT>& model_;
+  const GradientEstimator<eT>& estimator_;
+  const UpdateRule<eT>& rule_;
+  const Rng& rng_;
+  const Trainer<eT>*& trainer_;
+};
 
 template <typename eT>
-void prepare(const DataConfig& d, arma::Mat<eT>& x, Rng& rng) {
-  if (d.binarize == "threshold") binarize_threshold(x, eT(d.threshold));
-  else if (d.binarize == "stochastic") binarize_stochastic(x, rng);
-}
-
-template <typename eT>
-std::unique_ptr<Layer<eT>> make_layer(const std::string& type, arma::uword size) {
-  if (type == BernoulliLayer<eT>::name) return std::make_unique<BernoulliLayer<eT>>(size);
-  if (type == SpinLayer<eT>::name) return std::make_unique<SpinLayer<eT>>(size);
-  throw InputError("unknown unit type '" + type + "'; expected bernoulli or spin");
-}
-
-template <typename eT>
-std::unique_ptr<GradientEstimator<eT>> make_estimator(const TrainingConfig& t) {
-  if (t.estimator == ExactGradient<eT>::name) return std::make_unique<ExactGradient<eT>>();
-  auto sampler = std::make_unique<BlockGibbsSampler<eT>>();
-  if (t.estimator == ContrastiveDivergence<eT>::name)
-    return std::make_unique<ContrastiveDivergence<eT>>(std::move(sampler), t.k);
-  if (t.estimator == PersistentContrastiveDivergence<eT>::name)
-    return std::make_unique<PersistentContrastiveDivergence<eT>>(std::move(sampler), t.k, t.chains);
-  throw InputError("unknown estimator '" + t.estimator + "'; expected cd, pcd or exact");
-}
-
-template <typename eT>
-ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer) {
+ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, TrainingCheckpoint<eT>* resume) {
   ExperimentResult result;
   if (c.data.train.empty()) throw InputError("data.train: no training data given (set data.train = PATH)");
-  Rng data_rng(c.seed ^ data_stream);
-  arma::Mat<eT> train = load<eT>(c.data, c.data.train, c.data.train_limit);
-  prepare(c.data, train, data_rng);
+  Rng data_rng = data_rng_for(c.seed);
+  arma::Mat<eT> train = load_data<eT>(c.data, c.data.train, c.data.train_limit, data_rng);
   arma::Mat<eT> test;
   if (!c.data.test.empty()) {
-    test = load<eT>(c.data, c.data.test, c.data.test_limit);
+    test = load_data<eT>(c.data, c.data.test, c.data.test_limit, data_rng);
     if (test.n_rows != train.n_rows)
       throw InputError(c.data.test + ": samples have " + std::to_string(test.n_rows) + " values, the training data " +
                        std::to_string(train.n_rows));
-    prepare(c.data, test, data_rng);
   }
   if (train.n_cols == 0) throw InputError(c.data.train + ": no samples");
-  if (c.model.visible_units == SpinLayer<eT>::name) {
-    // Spin units take the values -1 and +1: map binary data x to 2x - 1.
-    if (c.data.binarize == "none")
-      throw InputError("model.visible_units = spin needs binary data: set data.binarize to threshold or stochastic");
-    train = 2 * train - 1;
-    if (test.n_cols) test = 2 * test - 1;
-  }
 
   Rng rng(c.seed);
-  Rbm<eT> model(make_layer<eT>(c.model.visible_units, train.n_rows), make_layer<eT>(c.model.hidden_units, c.model.hidden));
-  model.initialize(train, rng, c.model.weight_init_stddev);
-  auto estimator = make_estimator<eT>(c.training);
-
-  SgdOptions sgd;
-  sgd.schedule = LearningRateSchedule(LearningRateSchedule::parse_kind(c.training.schedule), c.training.learning_rate,
-                                      c.training.final_learning_rate, c.training.decay);
-  sgd.momentum = c.training.momentum;
-  sgd.initial_momentum = c.training.initial_momentum;
-  sgd.momentum_warmup_epochs = c.training.momentum_warmup_epochs;
-  sgd.weight_decay = c.training.weight_decay;
-  Sgd<eT> update_rule(sgd);
+  std::unique_ptr<Model<eT>> model;
+  std::unique_ptr<GradientEstimator<eT>> estimator;
+  std::unique_ptr<UpdateRule<eT>> update_rule;
+  if (resume) {
+    model = std::move(resume->model);
+    estimator = std::move(resume->estimator);
+    update_rule = std::move(resume->update_rule);
+    rng.set_state(resume->rng_state);
+    if (model->n_visible() != train.n_rows)
+      throw InputError(c.data.train + ": samples have " + std::to_string(train.n_rows) +
+                       " values, the checkpoint's model has " + std::to_string(model->n_visible()) + " visible units");
+  } else {
+    model = ModelKind::registry<eT>::instance().create(c.model_type, c.block(c.model_type),
+                                                      model_context<eT>(c, train.n_rows));
+  }
+  if (c.data.binarize != "none") {
+    // Binary data in the visible unit type's own encoding (e.g. spins: -1/+1).
+    model->layer(0).from_binary(train);
+    if (test.n_cols) model->layer(0).from_binary(test);
+  }
+  if (!resume) {
+    model->initialize(train, rng, c.weight_init_stddev);
+    estimator = EstimatorKind::registry<eT>::instance().create(
+        c.estimator, c.block(c.estimator), SamplerKind::registry<eT>::instance().create(c.sampler, c.block(c.sampler)));
+    update_rule = UpdateKind::registry<eT>::instance().create(c.update, c.block(c.update));
+  }
 
   TrainerOptions options;
-  options.epochs = c.training.epochs;
-  options.batch_size = c.training.batch_size;
-  options.monitor_every = c.monitor.every;
-  Trainer<eT> trainer(model, *estimator, update_rule, options);
-  const arma::uword samples = c.monitor.samples;
-  if (c.monitor.reconstruction) trainer.add_monitor(std::make_unique<ReconstructionError<eT>>(samples));
-  if (c.monitor.free_energy) trainer.add_monitor(std::make_unique<FreeEnergyGap<eT>>(samples));
-  if (c.monitor.pseudo_likelihood) {
-    if (!model.visible().is_binary())
-      throw InputError("monitor.pseudo_likelihood: needs binary visible units, not '" + c.model.visible_units + "'");
-    trainer.add_monitor(std::make_unique<PseudoLikelihood<eT>>(c.monitor.pseudo_likelihood_samples));
-  }
-  if (c.monitor.exact_log_likelihood != "false") {
-    const double cost = exact_log_partition_cost(model);
-    if (cost >= 0 && cost <= c.monitor.exact_max_log2_states) {
-      trainer.add_monitor(std::make_unique<ExactLogLikelihood<eT>>(samples, c.monitor.exact_max_log2_states));
-    } else if (c.monitor.exact_log_likelihood == "true") {
-      throw InputError("monitor.exact_log_likelihood = true: enumerating log Z needs 2^" + std::to_string(int(cost)) +
-                       " states, above monitor.exact_max_log2_states = " +
-                       std::to_string(c.monitor.exact_max_log2_states) + "; use fewer hidden units");
-    } else {
-      result.notes.push_back(cost < 0 ? std::string("exact log-likelihood skipped: both layers are too large to enumerate")
-                                      : "exact log-likelihood skipped: log Z would need 2^" +
-                                            std::to_string(int(cost)) + " states (limit 2^" +
-                                            std::to_string(c.monitor.exact_max_log2_states) + ")");
+  options.epochs = c.epochs;
+  options.batch_size = c.batch_size;
+  options.monitor_every = c.monitor_every;
+  Trainer<eT> trainer(*model, *estimator, *update_rule, options);
+  for (const std::string& name : c.monitor_names()) {
+    const BlockOptions& o = c.block(name);
+    try {
+      trainer.add_monitor(MonitorKind::registry<eT>::instance().create(name, o));
+    } catch (const ContractError& e) {
+      if (o.has("required") && !o.get<bool>("required")) result.notes.push_back(std::string(e.what()) + "; skipped");
+      else throw InputError(std::string(e.what()));
     }
   }
-  trainer.set_observer(observer);
+  if (resume) trainer.restore(resume->steps, std::move(resume->history));
+  const Trainer<eT>* trainer_pointer = &trainer;
+  CheckpointWriter<eT> writer(c, observer, *model, *estimator, *update_rule, rng, trainer_pointer);
+  trainer.set_observer(&writer);
+  const arma::uword first_epoch = trainer.history().empty() ? 0 : trainer.history().back().epoch;
   trainer.train(train, test.n_cols ? &test : nullptr, rng);
 
-  result.model_type = model.type_name();
-  result.scalar = c.model.scalar;
-  result.n_visible = train.n_rows;
-  result.n_hidden = c.model.hidden;
+  if (!c.output.model.empty()) save_model(c.output.model, *model, c.resolved_text, parse_encoding(c.output.format));
+
+  result.model_type = model->type_name();
+  result.scalar = scalar_name<eT>();
+  for (arma::uword l = 0; l < model->n_layers(); ++l) result.layer_sizes.push_back(model->layer(l).size());
   result.n_train = train.n_cols;
   result.n_test = test.n_cols;
-  result.epochs = c.training.epochs;
+  result.epochs = c.epochs;
   result.updates = trainer.steps_taken();
   result.history = trainer.history();
-  for (const auto& r : result.history) result.train_seconds += r.seconds;
-  result.samples_per_second = result.train_seconds > 0 ? double(train.n_cols) * c.training.epochs / result.train_seconds : 0;
+  for (const auto& r : result.history)
+    if (r.epoch > first_epoch) result.train_seconds += r.seconds;
+  result.samples_per_second =
+      result.train_seconds > 0 ? double(train.n_cols) * double(c.epochs - first_epoch) / result.train_seconds : 0;
   if (!result.history.empty()) result.final_measurements = result.history.back().measurements;
   return result;
 }
@@ -184,18 +178,75 @@ std::string json_string(const std::string& s) {
 
 }  // namespace
 
-ExperimentResult run_experiment(const ExperimentConfig& config, TrainingObserver* observer) {
-  ExperimentResult r = config.model.scalar == "double" ? run<double>(config, observer) : run<float>(config, observer);
+
+template <typename eT>
+arma::Mat<eT> load_data(const DataConfig& d, const std::string& path, std::uint64_t limit, Rng& data_rng) {
+  std::string format = d.format;
+  if (format == "auto") format = (ends_with(path, ".csv") || ends_with(path, ".txt")) ? "csv" : "idx";
+  arma::Mat<eT> x;
+  if (format == "csv") {
+    CsvOptions o;
+    o.delimiter = d.csv_delimiter[0];
+    o.header = d.csv_header;
+    o.limit = limit;
+    x = read_csv<eT>(path, o);
+  } else {
+    x = read_idx_images<eT>(path, limit);
+  }
+  if (d.binarize == "threshold") binarize_threshold(x, eT(d.threshold));
+  else if (d.binarize == "stochastic") binarize_stochastic(x, data_rng);
+  return x;
+}
+
+template arma::Mat<float> load_data<float>(const DataConfig&, const std::string&, std::uint64_t, Rng&);
+template arma::Mat<double> load_data<double>(const DataConfig&, const std::string&, std::uint64_t, Rng&);
+
+Rng data_rng_for(std::uint64_t seed) { return Rng(seed ^ data_stream); }
+
+namespace {
+
+void write_outputs(const ExperimentConfig& config, const ExperimentResult& r) {
   if (!config.output.log.empty()) write_file_atomically(config.output.log, r.history_csv());
   if (!config.output.results.empty()) write_file_atomically(config.output.results, r.to_json(config) + "\n");
+}
+
+template <typename eT>
+ExperimentResult resume(const std::string& checkpoint, const std::vector<std::string>& overrides,
+                        TrainingObserver* observer, ExperimentConfig& config) {
+  TrainingCheckpoint<eT> state = load_checkpoint<eT>(checkpoint);
+  config = parse_experiment_config(checkpoint + " (its stored config)", state.config, overrides);
+  if (config.scalar != scalar_name<eT>())
+    throw InputError("--set model.scalar: a resumed run keeps the checkpoint's scalar type " +
+                     std::string(scalar_name<eT>()));
+  ExperimentResult r = run<eT>(config, observer, &state);
+  write_outputs(config, r);
+  return r;
+}
+
+}  // namespace
+
+ExperimentResult run_experiment(const ExperimentConfig& config, TrainingObserver* observer) {
+  ExperimentResult r = config.scalar == "double" ? run<double>(config, observer, nullptr)
+                                                 : run<float>(config, observer, nullptr);
+  write_outputs(config, r);
+  return r;
+}
+
+ExperimentResult resume_experiment(const std::string& checkpoint, const std::vector<std::string>& overrides,
+                                   TrainingObserver* observer, ExperimentConfig* config_out) {
+  const ArchiveHeader header = read_archive_header(checkpoint);
+  ExperimentConfig config;
+  ExperimentResult r = header.scalar == "double" ? resume<double>(checkpoint, overrides, observer, config)
+                                                 : resume<float>(checkpoint, overrides, observer, config);
+  if (config_out) *config_out = config;
   return r;
 }
 
 std::string ExperimentResult::to_json(const ExperimentConfig& c) const {
   std::ostringstream out;
-  out << "{\"model\":" << json_string(model_type) << ",\"scalar\":" << json_string(scalar)
-      << ",\"visible\":" << n_visible << ",\"hidden\":" << n_hidden << ",\"estimator\":" << json_string(c.training.estimator)
-      << ",\"k\":" << c.training.k << ",\"seed\":" << c.seed << ",\"train_samples\":" << n_train
+  out << "{\"model\":" << json_string(model_type) << ",\"scalar\":" << json_string(scalar) << ",\"layers\":[";
+  for (std::size_t l = 0; l < layer_sizes.size(); ++l) out << (l ? "," : "") << layer_sizes[l];
+  out << "],\"estimator\":" << json_string(c.estimator) << ",\"seed\":" << c.seed << ",\"train_samples\":" << n_train
       << ",\"test_samples\":" << n_test << ",\"epochs\":" << epochs << ",\"updates\":" << updates
       << ",\"train_seconds\":" << json_number(train_seconds) << ",\"samples_per_second\":" << json_number(samples_per_second);
   for (const auto& [name, value] : final_measurements) out << "," << json_string(name) << ":" << json_number(value);

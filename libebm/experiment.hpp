@@ -16,10 +16,10 @@ namespace ebm {
 struct ExperimentResult {
   std::string model_type;
   std::string scalar;
-  arma::uword n_visible = 0, n_hidden = 0;
+  std::vector<arma::uword> layer_sizes;
   arma::uword n_train = 0, n_test = 0;
   arma::uword epochs = 0, updates = 0;
-  double train_seconds = 0;        ///< time in updates, monitors excluded
+  double train_seconds = 0;        ///< time in updates of this run (monitors, and epochs before a resume, excluded)
   double samples_per_second = 0;   ///< training samples processed per second of updates
   std::vector<EpochRecord> history;
   Measurements final_measurements;
@@ -31,10 +31,29 @@ struct ExperimentResult {
   std::string history_csv() const;
 };
 
-/// Runs the experiment.  Throws InputError for bad data or settings that
-/// only show once the data is loaded (e.g. a model too large for
-/// monitor.exact_log_likelihood = true).
+/// Runs the experiment; writes output.model, output.checkpoint (every
+/// output.checkpoint_every epochs), output.log and output.results when set.
+/// Throws InputError for bad data or settings that only show once the data
+/// is loaded (e.g. a monitor that does not apply to the model).
 ExperimentResult run_experiment(const ExperimentConfig& config, TrainingObserver* observer = nullptr);
+
+/// Continues the run saved in `checkpoint` (its stored config, with
+/// `overrides` applied, e.g. more epochs) up to its configured epochs; a run
+/// stopped at an epoch boundary and resumed ends bit-identical to the
+/// uninterrupted run.  The config used is returned through `config`.
+ExperimentResult resume_experiment(const std::string& checkpoint, const std::vector<std::string>& overrides,
+                                   TrainingObserver* observer = nullptr, ExperimentConfig* config = nullptr);
+
+/// Reads a data set as the config's [data] section says (format, limit,
+/// binarization with `data_rng` for the stochastic kind); one sample per
+/// column.  Throws InputError naming the file for missing or malformed data.
+template <typename eT>
+arma::Mat<eT> load_data(const DataConfig& data, const std::string& path, std::uint64_t limit, Rng& data_rng);
+
+/// The generator for data preparation of a run with this seed: a stream
+/// separate from training's, so changing the binarization does not change
+/// the training draws.
+Rng data_rng_for(std::uint64_t seed);
 
 /// Writes `text` to `path` atomically: to a temporary file in the same
 /// folder, flushed, then renamed over `path`, so a crash leaves either the

@@ -9,10 +9,19 @@
 //     chains moved by its sampler.  All randomness comes from `rng`.
 //   negative_state(): the chains used for the last model term (after the
 //     sampler's Rao-Blackwellisation), for monitors and tests.
+//   Everything that must survive a checkpoint (persistent chains, step
+//   counters) is serialized; scratch is not.  Registration as for every
+//   block (libebm/registry/register.hpp), with create(const BlockOptions&,
+//   std::unique_ptr<Sampler<eT>>).
 #pragma once
 
+#include <boost/serialization/access.hpp>
+#include <boost/serialization/nvp.hpp>
+#include <boost/serialization/unique_ptr.hpp>
 #include <memory>
 #include <string>
+
+#include "libebm/config/block_options.hpp"
 
 #include "libebm/model.hpp"
 #include "libebm/sampler.hpp"
@@ -35,12 +44,21 @@ class GradientEstimator {
   Sampler<eT>& sampler() { return *sampler_; }
 
  protected:
+  GradientEstimator() = default;  // for loading from an archive
+
   /// gradient <- statistics(positive_) - statistics(negative_).
   void difference(const Model<eT>& model, Statistics<eT>& gradient);
 
   std::unique_ptr<Sampler<eT>> sampler_;
   State<eT> positive_, negative_;
   Statistics<eT> negative_statistics_;
+
+ private:
+  friend class boost::serialization::access;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int /*version*/) {
+    ar& boost::serialization::make_nvp("sampler", sampler_);
+  }
 };
 
 }  // namespace ebm

@@ -18,12 +18,22 @@
 //     the model allows it, a mean-field fixed point otherwise -- such that
 //     statistics(state) is the positive ("data") term of the gradient.
 //   - free_energy(v) when has_free_energy(): -log sum_latent exp(-E(v, latent)).
+//   - Registration (libebm/registry/register.hpp): a static `name`,
+//     declare_options(BlockOptions&), create(const BlockOptions&, const
+//     ModelContext<eT>&), a default constructor and serialize() that
+//     serializes base_object<Model<eT>> (which holds the layers and
+//     connections) and restores any cached pointers on load.
 #pragma once
 
 #include <armadillo>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <boost/serialization/access.hpp>
+#include <boost/serialization/nvp.hpp>
+#include <boost/serialization/unique_ptr.hpp>
+#include <boost/serialization/vector.hpp>
 
 #include "libebm/connections/connection.hpp"
 #include "libebm/parameter.hpp"
@@ -89,6 +99,13 @@ class Model {
   arma::uword add_connection(std::unique_ptr<Connection<eT>> connection);
 
  private:
+  friend class boost::serialization::access;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int /*version*/) {
+    ar& boost::serialization::make_nvp("layers", layers_);
+    ar& boost::serialization::make_nvp("connections", connections_);
+  }
+
   std::vector<std::unique_ptr<Layer<eT>>> layers_;
   std::vector<std::unique_ptr<Connection<eT>>> connections_;
 };

@@ -12,9 +12,12 @@
 //   at setup time rather than failing mid-run.
 #pragma once
 
+#include <boost/serialization/access.hpp>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "libebm/config/block_options.hpp"
 
 #include "libebm/model.hpp"
 
@@ -38,6 +41,11 @@ class Monitor {
   /// monitor cannot measure `model`.
   virtual void check_applies_to(const Model<eT>& model) const { (void)model; }
   virtual void measure(const Model<eT>& model, const MonitorData<eT>& data, Measurements& out) = 0;
+
+ private:
+  friend class boost::serialization::access;
+  template <class Archive>
+  void serialize(Archive&, const unsigned int) {}
 };
 
 /// The first min(limit, n_cols) columns of x (limit 0: all), without a copy

@@ -16,7 +16,10 @@
 // state that changes what it computes.
 #pragma once
 
+#include <boost/serialization/access.hpp>
 #include <string>
+
+#include "libebm/config/block_options.hpp"
 
 #include "libebm/model.hpp"
 #include "libebm/random.hpp"
@@ -32,6 +35,11 @@ class Sampler {
   virtual void initialize_chains(const Model<eT>& model, State<eT>& state, arma::uword n_chains, Rng& rng) = 0;
   virtual void run(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng) = 0;
   virtual void rao_blackwellize(const Model<eT>& model, State<eT>& state) { (void)model, (void)state; }
+
+ private:
+  friend class boost::serialization::access;
+  template <class Archive>
+  void serialize(Archive&, const unsigned int) {}
 };
 
 }  // namespace ebm

@@ -1,5 +1,8 @@
 #include "models/rbm.hpp"
 
+#include "libebm/error.hpp"
+#include "libebm/registry/register.hpp"
+
 namespace ebm {
 
 template <typename eT>
@@ -59,7 +62,35 @@ arma::rowvec Rbm<eT>::hidden_free_energy(const Matrix& h) const {
   return hidden().self_energy(h) - visible().log_partition(input);
 }
 
+template <typename eT>
+void Rbm<eT>::declare_options(BlockOptions& o) {
+  o.declare<std::uint64_t>("hidden", 100, "number of hidden units", "an integer >= 1",
+                           [](const std::uint64_t& n) { return n >= 1; });
+  o.declare_choice("visible_units", "bernoulli", UnitsKind::name, "unit type of the visible layer");
+  o.declare_choice("hidden_units", "bernoulli", UnitsKind::name, "unit type of the hidden layer");
+}
+
+template <typename eT>
+std::unique_ptr<Rbm<eT>> Rbm<eT>::create(const BlockOptions& o, const ModelContext<eT>& context) {
+  return std::make_unique<Rbm<eT>>(context.make_layer(o.get<std::string>("visible_units"), context.n_visible),
+                                   context.make_layer(o.get<std::string>("hidden_units"), o.get<std::uint64_t>("hidden")));
+}
+
+template <typename eT>
+template <class Archive>
+void Rbm<eT>::serialize(Archive& ar, const unsigned int) {
+  ar& boost::serialization::make_nvp("model", boost::serialization::base_object<Model<eT>>(*this));
+  if (Archive::is_loading::value) {
+    if (this->n_layers() != 2 || this->n_connections() != 1)
+      throw InputError("rbm archive: expected 2 layers and 1 connection");
+    weights_ = dynamic_cast<DenseConnection<eT>*>(&this->connection(0));
+    if (!weights_) throw InputError("rbm archive: its connection is not dense");
+  }
+}
+
 template class Rbm<float>;
 template class Rbm<double>;
 
 }  // namespace ebm
+
+EBM_REGISTER(ebm::ModelKind, ebm::Rbm, "restricted Boltzmann machine: a visible and a hidden layer, dense weights")

@@ -12,8 +12,10 @@
 
 #include <memory>
 
+#include "libebm/archive/class_version.hpp"
 #include "libebm/connections/dense_connection.hpp"
 #include "libebm/model.hpp"
+#include "libebm/registry/kinds.hpp"
 
 namespace ebm {
 
@@ -26,6 +28,9 @@ class Rbm : public Model<eT> {
 
   static constexpr const char* name = "rbm";
   std::string type_name() const override { return name; }
+  /// [rbm]: hidden, visible_units, hidden_units.
+  static void declare_options(BlockOptions& options);
+  static std::unique_ptr<Rbm> create(const BlockOptions& options, const ModelContext<eT>& context);
 
   Layer<eT>& visible() { return this->layer(0); }
   const Layer<eT>& visible() const { return this->layer(0); }
@@ -50,7 +55,14 @@ class Rbm : public Model<eT> {
   void visible_input(const Matrix& hidden, Matrix& input) const;
 
  private:
-  DenseConnection<eT>* weights_;
+  friend class boost::serialization::access;
+  Rbm() = default;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int version);
+
+  DenseConnection<eT>* weights_ = nullptr;
 };
 
 }  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::Rbm, 0)

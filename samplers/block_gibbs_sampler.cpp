@@ -1,6 +1,7 @@
 #include "samplers/block_gibbs_sampler.hpp"
 
 #include "libebm/error.hpp"
+#include "libebm/registry/register.hpp"
 
 namespace ebm {
 
@@ -59,7 +60,17 @@ void BlockGibbsSampler<eT>::rao_blackwellize(const Model<eT>& model, State<eT>& 
   }
 }
 
+template <typename eT>
+template <class Archive>
+void BlockGibbsSampler<eT>::serialize(Archive& ar, const unsigned int) {
+  // Only the scratch space and a cache of the model's colouring live here:
+  // nothing to store beyond the type.
+  ar& boost::serialization::make_nvp("sampler", boost::serialization::base_object<Sampler<eT>>(*this));
+}
+
 template class BlockGibbsSampler<float>;
 template class BlockGibbsSampler<double>;
 
 }  // namespace ebm
+
+EBM_REGISTER(ebm::SamplerKind, ebm::BlockGibbsSampler, "block Gibbs sampling of a bipartite layer graph")

@@ -8,8 +8,10 @@
 // for an RBM, h ~ p(h|v) then v ~ p(v|h).
 #pragma once
 
+#include <memory>
 #include <vector>
 
+#include "libebm/archive/class_version.hpp"
 #include "libebm/sampler.hpp"
 
 namespace ebm {
@@ -19,6 +21,8 @@ class BlockGibbsSampler : public Sampler<eT> {
  public:
   static constexpr const char* name = "block_gibbs";
   std::string type_name() const override { return name; }
+  static void declare_options(BlockOptions&) {}
+  static std::unique_ptr<BlockGibbsSampler> create(const BlockOptions&) { return std::make_unique<BlockGibbsSampler>(); }
 
   /// Every layer drawn independently given its base input alone (its
   /// biases): for an RBM whose visible biases came from the data marginals,
@@ -29,6 +33,10 @@ class BlockGibbsSampler : public Sampler<eT> {
   void rao_blackwellize(const Model<eT>& model, State<eT>& state) override;
 
  private:
+  friend class boost::serialization::access;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int version);
+
   const std::vector<int>& colouring(const Model<eT>& model);
   void draw_colour(const Model<eT>& model, State<eT>& state, int colour, Rng& rng);
 
@@ -38,3 +46,5 @@ class BlockGibbsSampler : public Sampler<eT> {
 };
 
 }  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::BlockGibbsSampler, 0)

@@ -1,5 +1,7 @@
 #include "samplers/contrastive_divergence.hpp"
 
+#include "libebm/registry/register.hpp"
+
 namespace ebm {
 
 template <typename eT>
@@ -18,7 +20,27 @@ void ContrastiveDivergence<eT>::estimate(const Model<eT>& model, const Matrix& b
   this->difference(model, gradient);
 }
 
+template <typename eT>
+void ContrastiveDivergence<eT>::declare_options(BlockOptions& o) {
+  o.declare<std::uint64_t>("k", 1, "sampler steps from the minibatch (the k of CD-k)", "an integer >= 0");
+}
+
+template <typename eT>
+std::unique_ptr<ContrastiveDivergence<eT>> ContrastiveDivergence<eT>::create(const BlockOptions& o,
+                                                                             std::unique_ptr<Sampler<eT>> sampler) {
+  return std::make_unique<ContrastiveDivergence<eT>>(std::move(sampler), unsigned(o.get<std::uint64_t>("k")));
+}
+
+template <typename eT>
+template <class Archive>
+void ContrastiveDivergence<eT>::serialize(Archive& ar, const unsigned int) {
+  ar& boost::serialization::make_nvp("estimator", boost::serialization::base_object<GradientEstimator<eT>>(*this));
+  ar& boost::serialization::make_nvp("k", k_);
+}
+
 template class ContrastiveDivergence<float>;
 template class ContrastiveDivergence<double>;
 
 }  // namespace ebm
+
+EBM_REGISTER(ebm::EstimatorKind, ebm::ContrastiveDivergence, "CD-k: chains start at the minibatch (Hinton 2002)")

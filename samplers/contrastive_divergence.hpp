@@ -3,6 +3,7 @@
 // minibatch -- exactly the positive state -- and run k sampler steps.
 #pragma once
 
+#include "libebm/archive/class_version.hpp"
 #include "libebm/gradient_estimator.hpp"
 
 namespace ebm {
@@ -16,12 +17,22 @@ class ContrastiveDivergence : public GradientEstimator<eT> {
 
   static constexpr const char* name = "cd";
   std::string type_name() const override { return name; }
+  /// [cd]: k.
+  static void declare_options(BlockOptions& options);
+  static std::unique_ptr<ContrastiveDivergence> create(const BlockOptions& options, std::unique_ptr<Sampler<eT>> sampler);
   unsigned k() const { return k_; }
 
   void estimate(const Model<eT>& model, const Matrix& batch, Statistics<eT>& gradient, Rng& rng) override;
 
  private:
-  unsigned k_;
+  friend class boost::serialization::access;
+  ContrastiveDivergence() = default;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int version);
+
+  unsigned k_ = 1;
 };
 
 }  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::ContrastiveDivergence, 0)

@@ -1,6 +1,7 @@
 #include "samplers/exact_gradient.hpp"
 
 #include "libebm/partition/bipartite_enumeration.hpp"
+#include "libebm/registry/register.hpp"
 
 namespace ebm {
 
@@ -35,7 +36,27 @@ void ExactGradient<eT>::estimate(const Model<eT>& model, const Matrix& batch, St
   for (std::size_t i = 0; i < gradient.size(); ++i) gradient[i] -= this->negative_statistics_[i];
 }
 
+template <typename eT>
+void ExactGradient<eT>::declare_options(BlockOptions& o) {
+  o.declare<std::uint64_t>("max_log2_states", 20, "largest enumeration allowed, as log2 of the number of states",
+                           "an integer in [1, 30]", [](const std::uint64_t& n) { return n >= 1 && n <= 30; });
+}
+
+template <typename eT>
+std::unique_ptr<ExactGradient<eT>> ExactGradient<eT>::create(const BlockOptions& o, std::unique_ptr<Sampler<eT>>) {
+  return std::make_unique<ExactGradient<eT>>(unsigned(o.get<std::uint64_t>("max_log2_states")));
+}
+
+template <typename eT>
+template <class Archive>
+void ExactGradient<eT>::serialize(Archive& ar, const unsigned int) {
+  ar& boost::serialization::make_nvp("estimator", boost::serialization::base_object<GradientEstimator<eT>>(*this));
+  ar& boost::serialization::make_nvp("max_log2_states", max_log2_states_);
+}
+
 template class ExactGradient<float>;
 template class ExactGradient<double>;
 
 }  // namespace ebm
+
+EBM_REGISTER(ebm::EstimatorKind, ebm::ExactGradient, "the exact gradient, model term by enumeration")

@@ -6,6 +6,7 @@
 // exact-gradient training for research on tiny models.
 #pragma once
 
+#include "libebm/archive/class_version.hpp"
 #include "libebm/gradient_estimator.hpp"
 
 namespace ebm {
@@ -19,6 +20,10 @@ class ExactGradient : public GradientEstimator<eT> {
 
   static constexpr const char* name = "exact";
   std::string type_name() const override { return name; }
+  /// [exact]: max_log2_states.
+  static void declare_options(BlockOptions& options);
+  /// The sampler is not used.
+  static std::unique_ptr<ExactGradient> create(const BlockOptions& options, std::unique_ptr<Sampler<eT>> sampler);
 
   void estimate(const Model<eT>& model, const Matrix& batch, Statistics<eT>& gradient, Rng& rng) override;
 
@@ -26,7 +31,13 @@ class ExactGradient : public GradientEstimator<eT> {
   void model_statistics(const Model<eT>& model, Statistics<eT>& out) const;
 
  private:
+  friend class boost::serialization::access;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int version);
+
   unsigned max_log2_states_;
 };
 
 }  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::ExactGradient, 0)

@@ -4,6 +4,7 @@
 // move k sampler steps per update.
 #pragma once
 
+#include "libebm/archive/class_version.hpp"
 #include "libebm/gradient_estimator.hpp"
 
 namespace ebm {
@@ -18,6 +19,10 @@ class PersistentContrastiveDivergence : public GradientEstimator<eT> {
 
   static constexpr const char* name = "pcd";
   std::string type_name() const override { return name; }
+  /// [pcd]: k, chains.
+  static void declare_options(BlockOptions& options);
+  static std::unique_ptr<PersistentContrastiveDivergence> create(const BlockOptions& options,
+                                                                 std::unique_ptr<Sampler<eT>> sampler);
   unsigned k() const { return k_; }
 
   void estimate(const Model<eT>& model, const Matrix& batch, Statistics<eT>& gradient, Rng& rng) override;
@@ -27,9 +32,16 @@ class PersistentContrastiveDivergence : public GradientEstimator<eT> {
   State<eT>& chains() { return chains_; }
 
  private:
-  unsigned k_;
-  arma::uword n_chains_;
+  friend class boost::serialization::access;
+  PersistentContrastiveDivergence() = default;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int version);
+
+  unsigned k_ = 1;
+  arma::uword n_chains_ = 0;
   State<eT> chains_;
 };
 
 }  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::PersistentContrastiveDivergence, 0)

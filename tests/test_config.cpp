@@ -51,13 +51,14 @@ BOOST_AUTO_TEST_CASE(values_defaults_and_relative_paths) {
   TempConfig t;
   const std::string path = t.write("run.ini",
                                    "seed = 7\n# comment\n[data]\ntrain = train.csv\ntest = /abs/test.csv\n"
-                                   "[training]\nepochs = 3\nlearning_rate = 0.5\nestimator = cd\n");
+                                   "[training]\nepochs = 3\nestimator = cd\n[sgd]\nlearning_rate = 0.5\n");
   const ebm::ExperimentConfig c = ebm::load_experiment_config(path, {});
   BOOST_TEST(c.seed == 7u);
-  BOOST_TEST(c.training.epochs == 3u);
-  BOOST_TEST(c.training.learning_rate == 0.5);
-  BOOST_TEST(c.training.estimator == "cd");
-  BOOST_TEST(c.training.batch_size == 100u);  // default
+  BOOST_TEST(c.epochs == 3u);
+  BOOST_TEST(c.block("sgd").get<double>("learning_rate") == 0.5);
+  BOOST_TEST(c.estimator == "cd");
+  BOOST_TEST(c.block("cd").get<std::uint64_t>("k") == 1u);  // the chosen type's own default
+  BOOST_TEST(c.batch_size == 100u);                            // default
   BOOST_TEST(c.data.train == (t.dir / "train.csv").string());  // relative to the config file
   BOOST_TEST(c.data.test == "/abs/test.csv");
 }
@@ -66,9 +67,9 @@ BOOST_AUTO_TEST_CASE(overrides_win_and_stay_relative_to_the_working_directory) {
   TempConfig t;
   const std::string path = t.write("run.ini", "[training]\nepochs = 3\n[data]\ntrain = a.csv\n");
   const ebm::ExperimentConfig c =
-      ebm::load_experiment_config(path, {"training.epochs=9", "model.hidden=7", "data.train=b.csv"});
-  BOOST_TEST(c.training.epochs == 9u);
-  BOOST_TEST(c.model.hidden == 7u);
+      ebm::load_experiment_config(path, {"training.epochs=9", "rbm.hidden=7", "data.train=b.csv"});
+  BOOST_TEST(c.epochs == 9u);
+  BOOST_TEST(c.block("rbm").get<std::uint64_t>("hidden") == 7u);
   BOOST_TEST(c.data.train == "b.csv");
 }
 
@@ -91,12 +92,25 @@ BOOST_AUTO_TEST_CASE(malformed_values_name_the_value_and_what_was_expected) {
 }
 
 BOOST_AUTO_TEST_CASE(out_of_range_values_are_rejected) {
-  BOOST_TEST(contains(error_of("[training]\nlearning_rate = -1\n"),
-                      "run.ini:2: key 'training.learning_rate': '-1' is out of range; expected a number > 0"));
-  BOOST_TEST(contains(error_of("[training]\nmomentum = 1.5\n"), "run.ini:2: key 'training.momentum'"));
-  BOOST_TEST(contains(error_of("[training]\nestimator = sgd\n"), "expected cd, pcd or exact"));
-  BOOST_TEST(contains(error_of("[model]\nhidden = 0\n"), "run.ini:2: key 'model.hidden'"));
+  BOOST_TEST(contains(error_of("[sgd]\nlearning_rate = -1\n"),
+                      "run.ini:2: key 'sgd.learning_rate': '-1' is out of range; expected a number > 0"));
+  BOOST_TEST(contains(error_of("[sgd]\nmomentum = 1.5\n"), "run.ini:2: key 'sgd.momentum'"));
+  BOOST_TEST(contains(error_of("[rbm]\nhidden = 0\n"), "run.ini:2: key 'rbm.hidden'"));
   BOOST_TEST(contains(error_of("[data]\nbinarize = otsu\n"), "run.ini:2: key 'data.binarize'"));
+}
+
+BOOST_AUTO_TEST_CASE(types_are_read_first_then_their_own_options) {
+  // An unknown type name lists the registered ones.
+  const std::string m = error_of("[training]\nestimator = cdx\n");
+  BOOST_TEST_MESSAGE(m);
+  BOOST_TEST(contains(m, "run.ini:2: key 'training.estimator': 'cdx' is not a registered estimator type; registered: cd, exact, pcd"));
+  BOOST_TEST(contains(error_of("[rbm]\nhidden_units = gauss\n"), "run.ini:2: key 'rbm.hidden_units': 'gauss' is not a registered units type"));
+  // Options of a type that is not selected are unknown keys.
+  BOOST_TEST(contains(error_of("[training]\nestimator = pcd\n[cd]\nk = 3\n"), "run.ini:4: key 'cd.k': unknown key"));
+  // ... and of a selected type they are checked with its own ranges.
+  BOOST_TEST(contains(error_of("[training]\nestimator = pcd\n[pcd]\nk = x\n"), "run.ini:4: key 'pcd.k': 'x' is not a valid value"));
+  BOOST_TEST(contains(error_of("[pcd]\nchain = 3\n"), "accepted keys: pcd.k, pcd.chains"));
+  BOOST_TEST(contains(error_of("[monitor]\nlist = reconstruction, nonsense\n"), "'nonsense' is not a registered monitor type"));
 }
 
 BOOST_AUTO_TEST_CASE(syntax_errors_name_the_line) {
@@ -118,6 +132,7 @@ BOOST_AUTO_TEST_CASE(missing_file_is_an_input_error) {
 
 BOOST_AUTO_TEST_CASE(reference_lists_every_key) {
   const std::string r = ebm::experiment_config_reference();
-  for (const char* key : {"[training]", "epochs = 10", "[model]", "hidden = 100", "[monitor]", "seed = 1"})
+  for (const char* key : {"[training]", "epochs = 10", "[model]", "[rbm]", "hidden = 100", "[monitor]", "seed = 1",
+                          "[pcd]", "[sgd]", "learning_rate = 0.01", "[bernoulli]", "[spin]", "[exact_log_likelihood]"})
     BOOST_TEST(contains(r, key), key);
 }

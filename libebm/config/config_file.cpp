@@ -71,16 +71,31 @@ std::string ConfigFile::accepted_in_section(const std::string& key) const {
 }
 
 void ConfigFile::parse(const std::string& path, const std::vector<std::string>& overrides) {
-  path_ = path;
+  load(path, overrides);
+  parse_values(true);
+}
+
+void ConfigFile::load(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream file(path);
   if (!file) throw InputError(located(path, 0, "cannot open config file"));
   std::stringstream text;
   text << file.rdbuf();
+  load_text(path, text.str(), overrides);
+}
+
+void ConfigFile::load_text(const std::string& name, const std::string& text, const std::vector<std::string>& overrides) {
+  path_ = name;
+  const std::string& path = name;
+  text_ = text;
+  overrides_ = overrides;
+  line_of_.clear();
+  value_of_.clear();
+  override_of_.clear();
 
   // Our own pass over the file only to learn which line sets which key, and
   // to reject syntax Boost would report without a line number.
   {
-    std::istringstream lines(text.str());
+    std::istringstream lines(text_);
     std::string line, section;
     for (std::size_t number = 1; std::getline(lines, line); ++number) {
       std::string t = trim(line);
@@ -103,16 +118,24 @@ void ConfigFile::parse(const std::string& path, const std::vector<std::string>& 
     }
   }
 
-  po::variables_map values;
-  // Overrides first: Program_options keeps the first value stored for a key.
   for (const std::string& o : overrides) {
     const auto eq = o.find('=');
     if (eq == std::string::npos) throw InputError("--set " + o + ": expected key=value");
+    override_of_[trim(o.substr(0, eq))] = "--set " + o;
+  }
+}
+
+void ConfigFile::parse_values(bool final) {
+  const std::string& path = path_;
+  const bool allow_unknown = !final;
+  po::variables_map values;
+  // Overrides first: Program_options keeps the first value stored for a key.
+  for (const std::string& o : overrides_) {
+    const auto eq = o.find('=');
     const std::string key = trim(o.substr(0, eq));
-    override_of_[key] = "--set " + o;
     std::istringstream one(key + "=" + o.substr(eq + 1));
     try {
-      po::store(po::parse_config_file(one, description_, false), values);
+      po::store(po::parse_config_file(one, description_, allow_unknown), values);
     } catch (const po::unknown_option&) {
       fail(key, "unknown key; " + accepted_in_section(key));
     } catch (const po::error_with_option_name& e) {
@@ -120,8 +143,8 @@ void ConfigFile::parse(const std::string& path, const std::vector<std::string>& 
     }
   }
   try {
-    std::istringstream in(text.str());
-    po::store(po::parse_config_file(in, description_, false), values);
+    std::istringstream in(text_);
+    po::store(po::parse_config_file(in, description_, allow_unknown), values);
   } catch (const po::unknown_option& e) {
     const std::string key = e.get_option_name();
     fail(key, "unknown key; " + accepted_in_section(key));
@@ -136,6 +159,7 @@ void ConfigFile::parse(const std::string& path, const std::vector<std::string>& 
   } catch (const po::error_with_option_name& e) {
     fail(e.get_option_name(), e.what());
   }
+  if (!final) return;
   for (const auto& k : keys_) {
     if (!k.is_unsigned) continue;
     std::string text;

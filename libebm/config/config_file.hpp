@@ -33,7 +33,22 @@ class ConfigFile {
   /// Parses `path` and the overrides, stores every value, runs the checks.
   /// Throws InputError "file:line: key 'k': ..." for unknown keys (listing
   /// the accepted keys of the section), malformed values and failed checks.
+  /// Same as load() then parse_values(true).
   void parse(const std::string& path, const std::vector<std::string>& overrides);
+
+  /// Reads the file (or `text`, reported as `name`) and the overrides
+  /// without storing values yet; rejects syntax errors and repeated keys.
+  void load(const std::string& path, const std::vector<std::string>& overrides);
+  void load_text(const std::string& name, const std::string& text, const std::vector<std::string>& overrides);
+
+  /// Stores the values of every key declared so far.  With final = false,
+  /// keys not (yet) declared are ignored and no checks run: the first pass
+  /// of a two-pass read, which learns the chosen types so that their own
+  /// options can be declared before the final pass.
+  void parse_values(bool final);
+
+  /// True when the file or an override sets `key`.
+  bool is_set(const std::string& key) const { return line_of_.count(key) || override_of_.count(key); }
 
   /// Where `key` was set: "file:line", "--set key=value", or "default".
   std::string origin(const std::string& key) const;
@@ -44,13 +59,16 @@ class ConfigFile {
   /// The reference of every key: "key = default  # description".
   std::string reference() const;
 
+  /// Throws InputError "file:line: key 'key': message" (or naming the
+  /// --set override that set the key).
+  [[noreturn]] void fail(const std::string& key, const std::string& message) const;
+
  private:
   struct Key {
     std::string name, description, expected;
     std::function<std::string()> value_text;
     bool is_unsigned;  // Boost's lexical_cast wraps "-3" around: reject a sign ourselves
   };
-  [[noreturn]] void fail(const std::string& key, const std::string& message) const;
   std::string accepted_in_section(const std::string& key) const;
   std::string expected_of(const std::string& key) const;
 
@@ -60,7 +78,8 @@ class ConfigFile {
   std::map<std::string, std::size_t> line_of_;        // key -> line in the file
   std::map<std::string, std::string> value_of_;       // key -> value text in the file
   std::map<std::string, std::string> override_of_;    // key -> "--set k=v"
-  std::string path_;
+  std::string path_, text_;
+  std::vector<std::string> overrides_;
 };
 
 }  // namespace ebm

@@ -1,7 +1,12 @@
 #include "libebm/config/experiment_config.hpp"
 
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
+
+#include "libebm/error.hpp"
+#include "libebm/registry/kinds.hpp"
 
 namespace ebm {
 
@@ -11,130 +16,194 @@ std::function<bool()> one_of(const std::string* value, std::set<std::string> all
   return [value, allowed] { return allowed.count(*value) > 0; };
 }
 
-}  // namespace
-
-void ExperimentConfig::declare_options(ConfigFile& f) {
-  f.declare("seed", &seed, "seed of every random draw of the run", "an unsigned integer");
-
-  f.declare("data.train", &data.train, "training data: IDX file (.gz or not) or CSV, one sample per record",
-            "a file path");
-  f.declare("data.test", &data.test, "held-out data for the monitors (optional)", "a file path");
-  f.declare("data.format", &data.format, "file format", "idx, csv or auto");
-  f.check("data.format", one_of(&data.format, {"idx", "csv", "auto"}), "idx, csv or auto");
-  f.declare("data.binarize", &data.binarize, "how intensities become binary", "none, threshold or stochastic");
-  f.check("data.binarize", one_of(&data.binarize, {"none", "threshold", "stochastic"}),
-          "none, threshold or stochastic");
-  f.declare("data.threshold", &data.threshold, "pixel > threshold is on (binarize = threshold)", "a number");
-  f.declare("data.train_limit", &data.train_limit, "use the first N training samples (0: all)", "an integer >= 0");
-  f.declare("data.test_limit", &data.test_limit, "use the first N held-out samples (0: all)", "an integer >= 0");
-  f.declare("data.csv_header", &data.csv_header, "CSV files start with a header line", "true or false");
-  f.declare("data.csv_delimiter", &data.csv_delimiter, "CSV field separator", "one character");
-  f.check("data.csv_delimiter", [this] { return data.csv_delimiter.size() == 1; }, "one character");
-
-  f.declare("model.type", &model.type, "model family", "rbm");
-  f.check("model.type", one_of(&model.type, {"rbm"}), "rbm");
-  f.declare("model.scalar", &model.scalar, "element type of the parameters", "float or double");
-  f.check("model.scalar", one_of(&model.scalar, {"float", "double"}), "float or double");
-  f.declare("model.visible_units", &model.visible_units, "unit type of the visible layer", "bernoulli or spin");
-  f.check("model.visible_units", one_of(&model.visible_units, {"bernoulli", "spin"}), "bernoulli or spin");
-  f.declare("model.hidden_units", &model.hidden_units, "unit type of the hidden layer", "bernoulli or spin");
-  f.check("model.hidden_units", one_of(&model.hidden_units, {"bernoulli", "spin"}), "bernoulli or spin");
-  f.declare("model.hidden", &model.hidden, "number of hidden units", "an integer >= 1");
-  f.check("model.hidden", [this] { return model.hidden >= 1; }, "an integer >= 1");
-  f.declare("model.weight_init_stddev", &model.weight_init_stddev, "standard deviation of the initial weights",
-            "a number >= 0");
-  f.check("model.weight_init_stddev", [this] { return model.weight_init_stddev >= 0; }, "a number >= 0");
-
-  f.declare("training.estimator", &training.estimator, "gradient estimator", "cd, pcd or exact");
-  f.check("training.estimator", one_of(&training.estimator, {"cd", "pcd", "exact"}), "cd, pcd or exact");
-  f.declare("training.sampler", &training.sampler, "sampler moving the chains", "block_gibbs");
-  f.check("training.sampler", one_of(&training.sampler, {"block_gibbs"}), "block_gibbs");
-  f.declare("training.k", &training.k, "sampler steps per update (the k of CD-k / PCD-k)", "an integer >= 0");
-  f.declare("training.chains", &training.chains, "persistent chains for pcd (0: the batch size)", "an integer >= 0");
-  f.declare("training.epochs", &training.epochs, "passes over the training data", "an integer >= 1");
-  f.check("training.epochs", [this] { return training.epochs >= 1; }, "an integer >= 1");
-  f.declare("training.batch_size", &training.batch_size, "samples per minibatch", "an integer >= 1");
-  f.check("training.batch_size", [this] { return training.batch_size >= 1; }, "an integer >= 1");
-  f.declare("training.update", &training.update, "update rule", "sgd");
-  f.check("training.update", one_of(&training.update, {"sgd"}), "sgd");
-  f.declare("training.learning_rate", &training.learning_rate, "initial learning rate", "a number > 0");
-  f.check("training.learning_rate", [this] { return training.learning_rate > 0; }, "a number > 0");
-  f.declare("training.schedule", &training.schedule, "learning-rate schedule",
-            "constant, linear, exponential or inverse");
-  f.check("training.schedule", one_of(&training.schedule, {"constant", "linear", "exponential", "inverse"}),
-          "constant, linear, exponential or inverse");
-  f.declare("training.final_learning_rate", &training.final_learning_rate,
-            "learning rate at the end of the run (linear, exponential)", "a number > 0");
-  f.check("training.final_learning_rate", [this] { return training.final_learning_rate > 0; }, "a number > 0");
-  f.declare("training.decay", &training.decay, "inverse schedule: lr / (1 + decay * epoch)", "a number >= 0");
-  f.check("training.decay", [this] { return training.decay >= 0; }, "a number >= 0");
-  f.declare("training.momentum", &training.momentum, "momentum after the warm-up", "a number in [0, 1)");
-  f.check("training.momentum", [this] { return training.momentum >= 0 && training.momentum < 1; },
-          "a number in [0, 1)");
-  f.declare("training.initial_momentum", &training.initial_momentum, "momentum during the warm-up",
-            "a number in [0, 1)");
-  f.check("training.initial_momentum",
-          [this] { return training.initial_momentum >= 0 && training.initial_momentum < 1; }, "a number in [0, 1)");
-  f.declare("training.momentum_warmup_epochs", &training.momentum_warmup_epochs,
-            "epochs that use initial_momentum", "an integer >= 0");
-  f.declare("training.weight_decay", &training.weight_decay, "L2 penalty on the weights (not the biases)",
-            "a number >= 0");
-  f.check("training.weight_decay", [this] { return training.weight_decay >= 0; }, "a number >= 0");
-
-  f.declare("monitor.every", &monitor.every, "measure every N epochs (and after the last)", "an integer >= 1");
-  f.check("monitor.every", [this] { return monitor.every >= 1; }, "an integer >= 1");
-  f.declare("monitor.samples", &monitor.samples, "monitors use the first N samples of each set (0: all)",
-            "an integer >= 0");
-  f.declare("monitor.reconstruction", &monitor.reconstruction, "mean squared reconstruction error",
-            "true or false");
-  f.declare("monitor.free_energy", &monitor.free_energy, "free energy of training and held-out data, and the gap",
-            "true or false");
-  f.declare("monitor.pseudo_likelihood", &monitor.pseudo_likelihood, "pseudo-log-likelihood (binary visible units)",
-            "true or false");
-  f.declare("monitor.pseudo_likelihood_samples", &monitor.pseudo_likelihood_samples,
-            "samples for the pseudo-likelihood (it costs one free energy per visible unit)", "an integer >= 1");
-  f.check("monitor.pseudo_likelihood_samples", [this] { return monitor.pseudo_likelihood_samples >= 1; },
-          "an integer >= 1");
-  f.declare("monitor.exact_log_likelihood", &monitor.exact_log_likelihood,
-            "exact log-likelihood by enumeration; auto: when the model is small enough", "auto, true or false");
-  f.check("monitor.exact_log_likelihood", one_of(&monitor.exact_log_likelihood, {"auto", "true", "false"}),
-          "auto, true or false");
-  f.declare("monitor.exact_max_log2_states", &monitor.exact_max_log2_states,
-            "largest enumeration allowed, as log2 of the number of states", "an integer in [1, 34]");
-  f.check("monitor.exact_max_log2_states",
-          [this] { return monitor.exact_max_log2_states >= 1 && monitor.exact_max_log2_states <= 34; },
-          "an integer in [1, 34]");
-
-  f.declare("output.log", &output.log, "per-epoch measurements as CSV (optional)", "a file path");
-  f.declare("output.results", &output.results, "final results as JSON (optional)", "a file path");
+std::vector<std::string> split_names(const std::string& list) {
+  std::vector<std::string> out;
+  std::string name;
+  for (char c : list + ",") {
+    if (c == ',' || c == ' ' || c == '\t') {
+      if (!name.empty()) out.push_back(name);
+      name.clear();
+    } else {
+      name += c;
+    }
+  }
+  return out;
 }
 
-ExperimentConfig load_experiment_config(const std::string& path, const std::vector<std::string>& overrides,
-                                        std::vector<std::pair<std::string, std::string>>* resolved) {
-  ExperimentConfig config;
-  ConfigFile file;
-  config.declare_options(file);
-  file.parse(path, overrides);
-  // Paths in a config file are relative to the file, so a config works from
-  // any working directory.
-  const std::filesystem::path base = std::filesystem::path(path).parent_path();
-  // Paths given with --set stay relative to the working directory.
-  const std::pair<const char*, std::string*> paths[] = {{"data.train", &config.data.train},
-                                                        {"data.test", &config.data.test},
-                                                        {"output.log", &config.output.log},
-                                                        {"output.results", &config.output.results}};
-  for (const auto& [key, p] : paths)
-    if (!p->empty() && std::filesystem::path(*p).is_relative() && file.origin(key).rfind("--set", 0) != 0)
-      *p = (base / *p).lexically_normal().string();
-  if (resolved) *resolved = file.resolved();
-  return config;
+void declare_fixed(ExperimentConfig& c, ConfigFile& f) {
+  f.declare("seed", &c.seed, "seed of every random draw of the run", "an unsigned integer");
+
+  auto& d = c.data;
+  f.declare("data.train", &d.train, "training data: IDX file (.gz or not) or CSV, one sample per record", "a file path");
+  f.declare("data.test", &d.test, "held-out data for the monitors (optional)", "a file path");
+  f.declare("data.format", &d.format, "file format", "idx, csv or auto");
+  f.check("data.format", one_of(&d.format, {"idx", "csv", "auto"}), "idx, csv or auto");
+  f.declare("data.binarize", &d.binarize, "how intensities become binary", "none, threshold or stochastic");
+  f.check("data.binarize", one_of(&d.binarize, {"none", "threshold", "stochastic"}), "none, threshold or stochastic");
+  f.declare("data.threshold", &d.threshold, "pixel > threshold is on (binarize = threshold)", "a number");
+  f.declare("data.train_limit", &d.train_limit, "use the first N training samples (0: all)", "an integer >= 0");
+  f.declare("data.test_limit", &d.test_limit, "use the first N held-out samples (0: all)", "an integer >= 0");
+  f.declare("data.csv_header", &d.csv_header, "CSV files start with a header line", "true or false");
+  f.declare("data.csv_delimiter", &d.csv_delimiter, "CSV field separator", "one character");
+  f.check("data.csv_delimiter", [&d] { return d.csv_delimiter.size() == 1; }, "one character");
+
+  f.declare("model.type", &c.model_type, "model family; its options are in the section named after it",
+            "a registered model type");
+  f.declare("model.scalar", &c.scalar, "element type of the parameters", "float or double");
+  f.check("model.scalar", one_of(&c.scalar, {"float", "double"}), "float or double");
+  f.declare("model.weight_init_stddev", &c.weight_init_stddev, "standard deviation of the initial weights",
+            "a number >= 0");
+  f.check("model.weight_init_stddev", [&c] { return c.weight_init_stddev >= 0; }, "a number >= 0");
+
+  f.declare("training.estimator", &c.estimator, "gradient estimator; options in its own section",
+            "a registered estimator type");
+  f.declare("training.sampler", &c.sampler, "sampler moving the chains; options in its own section",
+            "a registered sampler type");
+  f.declare("training.update", &c.update, "update rule; options in its own section", "a registered update type");
+  f.declare("training.epochs", &c.epochs, "passes over the training data", "an integer >= 1");
+  f.check("training.epochs", [&c] { return c.epochs >= 1; }, "an integer >= 1");
+  f.declare("training.batch_size", &c.batch_size, "samples per minibatch", "an integer >= 1");
+  f.check("training.batch_size", [&c] { return c.batch_size >= 1; }, "an integer >= 1");
+
+  f.declare("monitor.list", &c.monitors, "monitors to run, comma-separated; each has its own section",
+            "registered monitor types");
+  f.declare("monitor.every", &c.monitor_every, "measure every N epochs (and after the last)", "an integer >= 1");
+  f.check("monitor.every", [&c] { return c.monitor_every >= 1; }, "an integer >= 1");
+
+  auto& o = c.output;
+  f.declare("output.log", &o.log, "per-epoch measurements as CSV (optional)", "a file path");
+  f.declare("output.results", &o.results, "final results as JSON (optional)", "a file path");
+  f.declare("output.model", &o.model, "model archive written at the end (optional)", "a file path");
+  f.declare("output.format", &o.format, "archive encoding of the model and checkpoints", "binary, text or xml");
+  f.check("output.format", one_of(&o.format, {"binary", "text", "xml"}), "binary, text or xml");
+  f.declare("output.checkpoint", &o.checkpoint, "checkpoint of the whole training state (optional)", "a file path");
+  f.declare("output.checkpoint_every", &o.checkpoint_every, "write the checkpoint every N epochs (and after the last)",
+            "an integer >= 1");
+  f.check("output.checkpoint_every", [&o] { return o.checkpoint_every >= 1; }, "an integer >= 1");
+}
+
+std::string to_ini(const std::vector<std::pair<std::string, std::string>>& resolved) {
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> sections;
+  std::vector<std::string> order;
+  for (const auto& [key, value] : resolved) {
+    const auto dot = key.rfind('.');
+    const std::string section = dot == std::string::npos ? "" : key.substr(0, dot);
+    const std::string name = dot == std::string::npos ? key : key.substr(dot + 1);
+    if (!sections.count(section)) order.push_back(section);
+    sections[section].emplace_back(name, value);
+  }
+  std::ostringstream out;
+  for (const auto& s : order) {
+    if (!s.empty()) out << "\n[" << s << "]\n";
+    for (const auto& [name, value] : sections[s]) out << name << " = " << value << "\n";
+  }
+  return out.str();
+}
+
+/// Pass 2 (and beyond): declares the options of every type the config
+/// names, then of the types those options name, until nothing new appears.
+void declare_blocks(ExperimentConfig& c, ConfigFile& f) {
+  const TypeCatalog& catalog = TypeCatalog::instance();
+  struct Pending {
+    std::string kind, name, key;
+  };
+  while (true) {
+    f.parse_values(false);
+    std::vector<Pending> wanted = {{ModelKind::name, c.model_type, "model.type"},
+                                   {EstimatorKind::name, c.estimator, "training.estimator"},
+                                   {SamplerKind::name, c.sampler, "training.sampler"},
+                                   {UpdateKind::name, c.update, "training.update"}};
+    for (const auto& m : c.monitor_names()) wanted.push_back({MonitorKind::name, m, "monitor.list"});
+    for (const auto& [section, options] : c.blocks)
+      for (const auto& choice : options.choices())
+        wanted.push_back({choice.kind, options.get<std::string>(choice.name), section + "." + choice.name});
+    bool added = false;
+    for (const auto& w : wanted) {
+      if (!catalog.has(w.kind, w.name))
+        f.fail(w.key, "'" + w.name + "' is not a registered " + w.kind + " type; registered: " +
+                          catalog.joined_names(w.kind));
+      if (c.blocks.count(w.name)) continue;
+      auto [it, inserted] = c.blocks.emplace(w.name, catalog.defaults(w.kind, w.name));
+      it->second.bind(f);
+      added = true;
+    }
+    if (!added) return;
+  }
+}
+
+ExperimentConfig parse(const std::string& name, const std::string& text, const std::vector<std::string>& overrides,
+                       bool rebase_paths) {
+  ExperimentConfig c;
+  ConfigFile f;
+  declare_fixed(c, f);
+  f.load_text(name, text, overrides);
+  declare_blocks(c, f);
+  f.parse_values(true);
+  if (rebase_paths) {
+    // Paths in a config file are relative to the file, so a config works
+    // from any working directory; paths given with --set stay relative to
+    // the working directory.
+    const std::filesystem::path base = std::filesystem::path(name).parent_path();
+    const std::pair<const char*, std::string*> paths[] = {
+        {"data.train", &c.data.train},          {"data.test", &c.data.test},     {"output.log", &c.output.log},
+        {"output.results", &c.output.results}, {"output.model", &c.output.model}, {"output.checkpoint", &c.output.checkpoint}};
+    for (const auto& [key, p] : paths)
+      if (!p->empty() && std::filesystem::path(*p).is_relative() && f.origin(key).rfind("--set", 0) != 0)
+        *p = (base / *p).lexically_normal().string();
+  }
+  // Store the resolved values (with the rebased paths) for archives.
+  auto resolved = f.resolved();
+  const std::pair<const char*, std::string*> paths[] = {
+      {"data.train", &c.data.train},          {"data.test", &c.data.test},       {"output.log", &c.output.log},
+      {"output.results", &c.output.results}, {"output.model", &c.output.model}, {"output.checkpoint", &c.output.checkpoint}};
+  for (auto& [key, value] : resolved)
+    for (const auto& [k, p] : paths)
+      if (key == k) value = *p;
+  c.resolved_text = to_ini(resolved);
+  return c;
+}
+
+}  // namespace
+
+std::vector<std::string> ExperimentConfig::monitor_names() const { return split_names(monitors); }
+
+const BlockOptions& ExperimentConfig::block(const std::string& name) const {
+  auto b = blocks.find(name);
+  if (b == blocks.end()) throw ContractError("ExperimentConfig::block(): no options for '" + name + "'");
+  return b->second;
+}
+
+ExperimentConfig load_experiment_config(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path);
+  if (!in) throw InputError(located(path, 0, "cannot open config file"));
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse(path, text.str(), overrides, true);
+}
+
+ExperimentConfig parse_experiment_config(const std::string& name, const std::string& text,
+                                         const std::vector<std::string>& overrides) {
+  return parse(name, text, overrides, false);
 }
 
 std::string experiment_config_reference() {
-  ExperimentConfig config;
-  ConfigFile file;
-  config.declare_options(file);
-  return file.reference();
+  ExperimentConfig c;
+  ConfigFile f;
+  declare_fixed(c, f);
+  std::string out = f.reference();
+  const TypeCatalog& catalog = TypeCatalog::instance();
+  for (const std::string& kind : catalog.kinds()) {
+    for (const std::string& name : catalog.names(kind)) {
+      const auto& entry = catalog.at(kind, name);
+      ConfigFile one;
+      BlockOptions options = catalog.defaults(kind, name);
+      options.bind(one);
+      out += "\n# " + kind + " '" + name + "': " + entry.summary + "\n";
+      const std::string body = one.reference();
+      out += body.empty() || body.find('[') == std::string::npos ? "[" + name + "]\n" + body : body;
+    }
+  }
+  return out;
 }
 
 }  // namespace ebm

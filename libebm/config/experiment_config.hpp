@@ -1,13 +1,19 @@
-// Everything `ebm train` reads from a config file, with defaults.
+// Everything `ebm train` reads from a config file.
 //
-// The accepted keys, their defaults and ranges are declared once in
-// declare_options(); docs/config.md and `ebm help config` show them.
+// Reading is two-pass.  The fixed keys (seed, [data], [model] type, [training]
+// estimator/sampler/update, [monitor] list, [output]) name the block types;
+// each named type's own options are then read from the section named after
+// it -- [rbm], [pcd], [block_gibbs], [sgd], [bernoulli], [reconstruction],
+// ... -- as declared by the type itself when it registered.  Unknown keys,
+// malformed and out-of-range values are errors naming file:line and key.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "libebm/config/block_options.hpp"
 #include "libebm/config/config_file.hpp"
 
 namespace ebm {
@@ -24,68 +30,52 @@ struct DataConfig {
   std::string csv_delimiter = ",";
 };
 
-struct ModelConfig {
-  std::string type = "rbm";
-  std::string scalar = "float";        ///< float | double
-  std::string visible_units = "bernoulli";
-  std::string hidden_units = "bernoulli";
-  std::uint64_t hidden = 100;
-  double weight_init_stddev = 0.01;
-};
-
-struct TrainingConfig {
-  std::string estimator = "pcd";  ///< cd | pcd | exact
-  std::string sampler = "block_gibbs";
-  unsigned k = 1;
-  std::uint64_t chains = 0;       ///< PCD chains (0: batch size)
-  std::uint64_t epochs = 10;
-  std::uint64_t batch_size = 100;
-  std::string update = "sgd";
-  double learning_rate = 0.01;
-  std::string schedule = "constant";
-  double final_learning_rate = 0.001;
-  double decay = 0.0;
-  double momentum = 0.9;
-  double initial_momentum = 0.5;
-  std::uint64_t momentum_warmup_epochs = 5;
-  double weight_decay = 0.0002;
-};
-
-struct MonitorConfig {
-  std::uint64_t every = 1;
-  std::uint64_t samples = 10000;  ///< monitors use the first N samples of each set (0: all)
-  bool reconstruction = true;
-  bool free_energy = true;
-  bool pseudo_likelihood = false;
-  std::uint64_t pseudo_likelihood_samples = 500;
-  std::string exact_log_likelihood = "auto";  ///< auto | true | false
-  unsigned exact_max_log2_states = 25;
-};
-
 struct OutputConfig {
   std::string log;      ///< per-epoch CSV (optional)
   std::string results;  ///< final JSON (optional)
+  std::string model;    ///< model archive written at the end (optional)
+  std::string format = "binary";  ///< binary | text | xml, for the model and checkpoints
+  std::string checkpoint;          ///< checkpoint written every checkpoint_every epochs (optional)
+  std::uint64_t checkpoint_every = 1;
 };
 
 struct ExperimentConfig {
   std::uint64_t seed = 1;
   DataConfig data;
-  ModelConfig model;
-  TrainingConfig training;
-  MonitorConfig monitor;
+  std::string model_type = "rbm";
+  std::string scalar = "float";
+  double weight_init_stddev = 0.01;
+  std::string estimator = "pcd";
+  std::string sampler = "block_gibbs";
+  std::string update = "sgd";
+  std::uint64_t epochs = 10;
+  std::uint64_t batch_size = 100;
+  std::string monitors = "reconstruction, free_energy, exact_log_likelihood";
+  std::uint64_t monitor_every = 1;
   OutputConfig output;
 
-  /// Declares every key on `file`, bound to the fields of this object.
-  void declare_options(ConfigFile& file);
+  /// The options of every block type the config names, by section (= type name).
+  std::map<std::string, BlockOptions> blocks;
+  /// The resolved config (every key with its final value) as INI text; it
+  /// is stored in archives and checkpoints.
+  std::string resolved_text;
+
+  /// The monitor names of `monitors` (comma- or space-separated).
+  std::vector<std::string> monitor_names() const;
+  /// The options of the block named `name`; ContractError if not selected.
+  const BlockOptions& block(const std::string& name) const;
 };
 
-/// Reads `path` with `overrides` ("section.key=value"); relative data and
-/// output paths are taken relative to the config file's folder.  Returns the
-/// config and the ConfigFile (for the resolved listing).
-ExperimentConfig load_experiment_config(const std::string& path, const std::vector<std::string>& overrides,
-                                        std::vector<std::pair<std::string, std::string>>* resolved = nullptr);
+/// Reads `path` with `overrides` ("section.key=value").  Relative data and
+/// output paths in the file are taken relative to the file's folder.
+ExperimentConfig load_experiment_config(const std::string& path, const std::vector<std::string>& overrides);
 
-/// The reference of every key with its default and description.
+/// The same from config text (e.g. stored in a checkpoint); `name` is used
+/// in error messages and relative paths are kept as they are.
+ExperimentConfig parse_experiment_config(const std::string& name, const std::string& text,
+                                         const std::vector<std::string>& overrides);
+
+/// Every fixed key and every registered type's options, with defaults.
 std::string experiment_config_reference();
 
 }  // namespace ebm

@@ -15,6 +15,11 @@
 #include <armadillo>
 #include <string>
 
+#include <boost/serialization/access.hpp>
+#include <boost/serialization/nvp.hpp>
+
+#include "libebm/archive/arma_serialization.hpp"
+#include "libebm/config/block_options.hpp"
 #include "libebm/parameter.hpp"
 #include "libebm/random.hpp"
 
@@ -51,8 +56,20 @@ class Connection {
   /// Random initial couplings with standard deviation `stddev`.
   virtual void initialize(Rng& rng, double stddev) = 0;
 
+ protected:
+  Connection() = default;  // for loading from an archive
+
  private:
-  arma::uword from_, to_;
+  friend class boost::serialization::access;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int /*version*/) {
+    std::uint64_t from = from_, to = to_;
+    ar& boost::serialization::make_nvp("from", from);
+    ar& boost::serialization::make_nvp("to", to);
+    from_ = from, to_ = to;
+  }
+
+  arma::uword from_ = 0, to_ = 1;
 };
 
 }  // namespace ebm

@@ -1,6 +1,7 @@
 #include "libebm/connections/dense_connection.hpp"
 
 #include "libebm/error.hpp"
+#include "libebm/registry/register.hpp"
 
 namespace ebm {
 
@@ -51,7 +52,16 @@ void DenseConnection<eT>::initialize(Rng& rng, double stddev) {
   rng.fill_normal(weights_, 0.0, stddev);
 }
 
+template <typename eT>
+template <class Archive>
+void DenseConnection<eT>::serialize(Archive& ar, const unsigned int) {
+  ar& boost::serialization::make_nvp("connection", boost::serialization::base_object<Connection<eT>>(*this));
+  ar& boost::serialization::make_nvp("weights", weights_);
+}
+
 template class DenseConnection<float>;
 template class DenseConnection<double>;
 
 }  // namespace ebm
+
+EBM_REGISTER(ebm::ConnectionKind, ebm::DenseConnection, "dense weights between two layers")

@@ -2,6 +2,9 @@
 // two different layers.
 #pragma once
 
+#include <memory>
+
+#include "libebm/archive/class_version.hpp"
 #include "libebm/connections/connection.hpp"
 
 namespace ebm {
@@ -15,6 +18,11 @@ class DenseConnection : public Connection<eT> {
 
   static constexpr const char* name = "dense";
   std::string type_name() const override { return name; }
+  static void declare_options(BlockOptions&) {}
+  static std::unique_ptr<DenseConnection> create(const BlockOptions&, arma::uword from, arma::uword to,
+                                                 arma::uword n_from, arma::uword n_to) {
+    return std::make_unique<DenseConnection>(from, to, n_from, n_to);
+  }
 
   Matrix& weights() { return weights_; }
   const Matrix& weights() const { return weights_; }
@@ -28,7 +36,14 @@ class DenseConnection : public Connection<eT> {
   void initialize(Rng& rng, double stddev) override;
 
  private:
+  friend class boost::serialization::access;
+  DenseConnection() = default;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int version);
+
   Matrix weights_;
 };
 
 }  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::DenseConnection, 0)

@@ -4,6 +4,9 @@
 // estimate.
 #pragma once
 
+#include <memory>
+
+#include "libebm/archive/class_version.hpp"
 #include "libebm/monitor.hpp"
 
 namespace ebm {
@@ -15,6 +18,10 @@ class ExactLogLikelihood : public Monitor<eT> {
       : max_samples_(max_samples), max_log2_states_(max_log2_states) {}
   static constexpr const char* name = "exact_log_likelihood";
   std::string type_name() const override { return name; }
+  static void declare_options(BlockOptions& options);
+  static std::unique_ptr<ExactLogLikelihood> create(const BlockOptions& options);
+  /// false: skip (with a note) instead of failing when the model is too large.
+  bool required() const { return required_; }
   void check_applies_to(const Model<eT>& model) const override;
   void measure(const Model<eT>& model, const MonitorData<eT>& data, Measurements& out) override;
 
@@ -22,8 +29,15 @@ class ExactLogLikelihood : public Monitor<eT> {
   static double mean_log_likelihood(const Model<eT>& model, const arma::Mat<eT>& v, double log_partition);
 
  private:
+  friend class boost::serialization::access;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int version);
+
   arma::uword max_samples_;
   unsigned max_log2_states_;
+  bool required_ = true;
 };
 
 }  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::ExactLogLikelihood, 0)

@@ -3,6 +3,9 @@
 // overfitting (Hinton 2010, "A practical guide to training RBMs", section 6).
 #pragma once
 
+#include <memory>
+
+#include "libebm/archive/class_version.hpp"
 #include "libebm/monitor.hpp"
 
 namespace ebm {
@@ -13,11 +16,19 @@ class FreeEnergyGap : public Monitor<eT> {
   explicit FreeEnergyGap(arma::uword max_samples = 0) : max_samples_(max_samples) {}
   static constexpr const char* name = "free_energy";
   std::string type_name() const override { return name; }
+  static void declare_options(BlockOptions& options);
+  static std::unique_ptr<FreeEnergyGap> create(const BlockOptions& options);
   void check_applies_to(const Model<eT>& model) const override;
   void measure(const Model<eT>& model, const MonitorData<eT>& data, Measurements& out) override;
 
  private:
+  friend class boost::serialization::access;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int version);
+
   arma::uword max_samples_;
 };
 
 }  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::FreeEnergyGap, 0)

@@ -1,5 +1,7 @@
 #include "libebm/monitors/pseudo_likelihood.hpp"
 
+#include "libebm/registry/register.hpp"
+
 #include <cmath>
 
 #include "libebm/error.hpp"
@@ -42,7 +44,28 @@ void PseudoLikelihood<eT>::measure(const Model<eT>& model, const MonitorData<eT>
                      arma::mean(pseudo_log_likelihood(model, leading_columns(*data.test, max_samples_, scratch))));
 }
 
+template <typename eT>
+void PseudoLikelihood<eT>::declare_options(BlockOptions& o) {
+  o.declare<std::uint64_t>("samples", 500, "use the first N samples of each data set (0: all)", "an integer >= 0");
+}
+
+template <typename eT>
+std::unique_ptr<PseudoLikelihood<eT>> PseudoLikelihood<eT>::create(const BlockOptions& o) {
+  return std::make_unique<PseudoLikelihood<eT>>(o.get<std::uint64_t>("samples"));
+}
+
+template <typename eT>
+template <class Archive>
+void PseudoLikelihood<eT>::serialize(Archive& ar, const unsigned int) {
+  ar& boost::serialization::make_nvp("monitor", boost::serialization::base_object<Monitor<eT>>(*this));
+  std::uint64_t samples = max_samples_;
+  ar& boost::serialization::make_nvp("samples", samples);
+  max_samples_ = samples;
+}
+
 template class PseudoLikelihood<float>;
 template class PseudoLikelihood<double>;
 
 }  // namespace ebm
+
+EBM_REGISTER(ebm::MonitorKind, ebm::PseudoLikelihood, "pseudo-log-likelihood of binary visible data (Besag 1975)")

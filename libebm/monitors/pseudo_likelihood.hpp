@@ -7,6 +7,9 @@
 // max_samples modest for large models.
 #pragma once
 
+#include <memory>
+
+#include "libebm/archive/class_version.hpp"
 #include "libebm/monitor.hpp"
 
 namespace ebm {
@@ -17,6 +20,8 @@ class PseudoLikelihood : public Monitor<eT> {
   explicit PseudoLikelihood(arma::uword max_samples = 0) : max_samples_(max_samples) {}
   static constexpr const char* name = "pseudo_likelihood";
   std::string type_name() const override { return name; }
+  static void declare_options(BlockOptions& options);
+  static std::unique_ptr<PseudoLikelihood> create(const BlockOptions& options);
   void check_applies_to(const Model<eT>& model) const override;
   void measure(const Model<eT>& model, const MonitorData<eT>& data, Measurements& out) override;
 
@@ -24,7 +29,13 @@ class PseudoLikelihood : public Monitor<eT> {
   static arma::rowvec pseudo_log_likelihood(const Model<eT>& model, const arma::Mat<eT>& v);
 
  private:
+  friend class boost::serialization::access;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int version);
+
   arma::uword max_samples_;
 };
 
 }  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::PseudoLikelihood, 0)

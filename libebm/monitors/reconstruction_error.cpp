@@ -1,5 +1,7 @@
 #include "libebm/monitors/reconstruction_error.hpp"
 
+#include "libebm/registry/register.hpp"
+
 namespace ebm {
 
 template <typename eT>
@@ -20,7 +22,28 @@ void ReconstructionError<eT>::measure(const Model<eT>& model, const MonitorData<
   if (data.test) out.emplace_back("reconstruction_error_test", error(model, leading_columns(*data.test, max_samples_, scratch)));
 }
 
+template <typename eT>
+void ReconstructionError<eT>::declare_options(BlockOptions& o) {
+  o.declare<std::uint64_t>("samples", 10000, "use the first N samples of each data set (0: all)", "an integer >= 0");
+}
+
+template <typename eT>
+std::unique_ptr<ReconstructionError<eT>> ReconstructionError<eT>::create(const BlockOptions& o) {
+  return std::make_unique<ReconstructionError<eT>>(o.get<std::uint64_t>("samples"));
+}
+
+template <typename eT>
+template <class Archive>
+void ReconstructionError<eT>::serialize(Archive& ar, const unsigned int) {
+  ar& boost::serialization::make_nvp("monitor", boost::serialization::base_object<Monitor<eT>>(*this));
+  std::uint64_t samples = max_samples_;
+  ar& boost::serialization::make_nvp("samples", samples);
+  max_samples_ = samples;
+}
+
 template class ReconstructionError<float>;
 template class ReconstructionError<double>;
 
 }  // namespace ebm
+
+EBM_REGISTER(ebm::MonitorKind, ebm::ReconstructionError, "mean squared reconstruction error per visible unit")

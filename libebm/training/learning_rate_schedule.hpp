@@ -6,6 +6,8 @@
 //   inverse:      lr / (1 + decay * epoch)   (epoch counted fractionally)
 #pragma once
 
+#include <boost/serialization/access.hpp>
+#include <boost/serialization/nvp.hpp>
 #include <string>
 
 #include "libebm/training/update_rule.hpp"
@@ -30,6 +32,17 @@ class LearningRateSchedule {
   double learning_rate() const { return learning_rate_; }
 
  private:
+  friend class boost::serialization::access;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int /*version*/) {
+    int kind = int(kind_);
+    ar& boost::serialization::make_nvp("kind", kind);
+    kind_ = Kind(kind);
+    ar& boost::serialization::make_nvp("learning_rate", learning_rate_);
+    ar& boost::serialization::make_nvp("final_learning_rate", final_learning_rate_);
+    ar& boost::serialization::make_nvp("decay", decay_);
+  }
+
   Kind kind_ = Kind::constant;
   double learning_rate_ = 0.01;
   double final_learning_rate_ = 0;

@@ -1,6 +1,7 @@
 #include "libebm/training/sgd.hpp"
 
 #include "libebm/error.hpp"
+#include "libebm/registry/register.hpp"
 
 namespace ebm {
 
@@ -36,7 +37,57 @@ void Sgd<eT>::apply(const ParameterList<eT>& parameters, const Statistics<eT>& g
   }
 }
 
+template <typename eT>
+void Sgd<eT>::declare_options(BlockOptions& o) {
+  o.declare<double>("learning_rate", 0.01, "initial learning rate", "a number > 0", [](const double& x) { return x > 0; });
+  o.declare<std::string>("schedule", "constant", "learning-rate schedule", "constant, linear, exponential or inverse",
+                         [](const std::string& s) {
+                           return s == "constant" || s == "linear" || s == "exponential" || s == "inverse";
+                         });
+  o.declare<double>("final_learning_rate", 0.001, "learning rate at the end of the run (linear, exponential)",
+                    "a number > 0", [](const double& x) { return x > 0; });
+  o.declare<double>("decay", 0.0, "inverse schedule: lr / (1 + decay * epoch)", "a number >= 0",
+                    [](const double& x) { return x >= 0; });
+  o.declare<double>("momentum", 0.9, "momentum after the warm-up", "a number in [0, 1)",
+                    [](const double& x) { return x >= 0 && x < 1; });
+  o.declare<double>("initial_momentum", 0.5, "momentum during the warm-up", "a number in [0, 1)",
+                    [](const double& x) { return x >= 0 && x < 1; });
+  o.declare<std::uint64_t>("momentum_warmup_epochs", 5, "epochs that use initial_momentum", "an integer >= 0");
+  o.declare<double>("weight_decay", 0.0002, "L2 penalty on the weights (not the biases)", "a number >= 0",
+                    [](const double& x) { return x >= 0; });
+}
+
+template <typename eT>
+std::unique_ptr<Sgd<eT>> Sgd<eT>::create(const BlockOptions& o) {
+  SgdOptions s;
+  s.schedule = LearningRateSchedule(LearningRateSchedule::parse_kind(o.get<std::string>("schedule")),
+                                    o.get<double>("learning_rate"), o.get<double>("final_learning_rate"),
+                                    o.get<double>("decay"));
+  s.momentum = o.get<double>("momentum");
+  s.initial_momentum = o.get<double>("initial_momentum");
+  s.momentum_warmup_epochs = o.get<std::uint64_t>("momentum_warmup_epochs");
+  s.weight_decay = o.get<double>("weight_decay");
+  return std::make_unique<Sgd<eT>>(s);
+}
+
+template <typename eT>
+template <class Archive>
+void Sgd<eT>::serialize(Archive& ar, const unsigned int) {
+  using boost::serialization::make_nvp;
+  ar& make_nvp("update_rule", boost::serialization::base_object<UpdateRule<eT>>(*this));
+  std::uint64_t warmup = options_.momentum_warmup_epochs;
+  ar& make_nvp("schedule", options_.schedule);
+  ar& make_nvp("momentum", options_.momentum);
+  ar& make_nvp("initial_momentum", options_.initial_momentum);
+  ar& make_nvp("momentum_warmup_epochs", warmup);
+  ar& make_nvp("weight_decay", options_.weight_decay);
+  options_.momentum_warmup_epochs = warmup;
+  ar& make_nvp("velocity", velocity_);  // momentum state: a checkpoint resumes it exactly
+}
+
 template class Sgd<float>;
 template class Sgd<double>;
 
 }  // namespace ebm
+
+EBM_REGISTER(ebm::UpdateKind, ebm::Sgd, "stochastic gradient ascent with momentum and weight decay")

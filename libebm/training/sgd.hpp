@@ -8,6 +8,9 @@
 // to training restricted Boltzmann machines", section 9.
 #pragma once
 
+#include <memory>
+
+#include "libebm/archive/class_version.hpp"
 #include "libebm/training/learning_rate_schedule.hpp"
 #include "libebm/training/update_rule.hpp"
 
@@ -28,6 +31,10 @@ class Sgd : public UpdateRule<eT> {
 
   static constexpr const char* name = "sgd";
   std::string type_name() const override { return name; }
+  /// [sgd]: learning_rate, schedule, final_learning_rate, decay, momentum,
+  /// initial_momentum, momentum_warmup_epochs, weight_decay.
+  static void declare_options(BlockOptions& options);
+  static std::unique_ptr<Sgd> create(const BlockOptions& options);
 
   void apply(const ParameterList<eT>& parameters, const Statistics<eT>& gradient, const StepContext& step) override;
   void reset() override { velocity_.clear(); }
@@ -36,8 +43,15 @@ class Sgd : public UpdateRule<eT> {
   const Statistics<eT>& velocity() const { return velocity_; }
 
  private:
+  friend class boost::serialization::access;
+  Sgd() = default;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int version);
+
   SgdOptions options_;
   Statistics<eT> velocity_;
 };
 
 }  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::Sgd, 0)

@@ -69,11 +69,10 @@ const std::vector<EpochRecord>& Trainer<eT>::train(const Matrix& train, const Ma
   Statistics<eT> gradient;
   Matrix batch;
   StepContext step;
-  step.epochs = first_epoch + options_.epochs;
+  step.epochs = options_.epochs;
   step.steps_per_epoch = batches.n_batches();
 
-  for (arma::uword e = 1; e <= options_.epochs; ++e) {
-    const arma::uword epoch = first_epoch + e;
+  for (arma::uword epoch = first_epoch + 1; epoch <= options_.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     batches.shuffle(rng);
     for (arma::uword b = 0; b < batches.n_batches(); ++b) {
@@ -89,12 +88,18 @@ const std::vector<EpochRecord>& Trainer<eT>::train(const Matrix& train, const Ma
     record.epoch = epoch;
     record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     check_finite(epoch);
-    if (!monitors_.empty() && (e % options_.monitor_every == 0 || e == options_.epochs))
+    if (!monitors_.empty() && (epoch % options_.monitor_every == 0 || epoch == options_.epochs))
       record.measurements = measure(train, test);
     history_.push_back(record);
     if (observer_) observer_->on_epoch(history_.back());
   }
   return history_;
+}
+
+template <typename eT>
+void Trainer<eT>::restore(arma::uword steps, std::vector<EpochRecord> history) {
+  steps_ = steps;
+  history_ = std::move(history);
 }
 
 template class Trainer<float>;

@@ -21,7 +21,7 @@
 namespace ebm {
 
 struct TrainerOptions {
-  arma::uword epochs = 10;
+  arma::uword epochs = 10;        ///< total epochs of the run (a resumed run continues up to it)
   arma::uword batch_size = 100;
   arma::uword monitor_every = 1;  ///< run monitors every this many epochs (and after the last)
   bool monitor_initial = true;    ///< also measure the untrained model as epoch 0
@@ -59,15 +59,20 @@ class Trainer {
   void add_monitor(std::unique_ptr<Monitor<eT>> monitor);
   void set_observer(TrainingObserver* observer) { observer_ = observer; }
 
-  /// Trains on `train` (one sample per column); `test` (may be null) is only
-  /// given to the monitors.  Throws std::runtime_error if a parameter becomes
-  /// non-finite (divergence), naming the epoch and the parameter.
+  /// Trains on `train` (one sample per column) from the last epoch done up
+  /// to options.epochs; `test` (may be null) is only given to the monitors.
+  /// Throws std::runtime_error if a parameter becomes non-finite
+  /// (divergence), naming the epoch and the parameter.
   const std::vector<EpochRecord>& train(const Matrix& train, const Matrix* test, Rng& rng);
 
   /// Runs every monitor now.
   Measurements measure(const Matrix& train, const Matrix* test);
 
   const std::vector<EpochRecord>& history() const { return history_; }
+
+  /// Continues a run from a checkpoint: the updates taken and the history
+  /// (whose last epoch is where training resumes).
+  void restore(arma::uword steps, std::vector<EpochRecord> history);
   arma::uword steps_taken() const { return steps_; }
 
  private:

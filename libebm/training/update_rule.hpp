@@ -6,10 +6,15 @@
 //     direction); the rule changes *parameters[i].value in place.  It may
 //     keep per-parameter state (momentum, moments), created on first use
 //     with the shapes of `parameters`; reset() forgets it.  Deterministic:
-//     no randomness.
+//     no randomness.  That state is serialized (checkpoints resume it
+//     exactly).  Registration as for every block (register.hpp), with
+//     create(const BlockOptions&).
 #pragma once
 
+#include <boost/serialization/access.hpp>
 #include <string>
+
+#include "libebm/config/block_options.hpp"
 
 #include "libebm/parameter.hpp"
 
@@ -35,6 +40,11 @@ class UpdateRule {
   virtual std::string type_name() const = 0;
   virtual void apply(const ParameterList<eT>& parameters, const Statistics<eT>& gradient, const StepContext& step) = 0;
   virtual void reset() = 0;
+
+ private:
+  friend class boost::serialization::access;
+  template <class Archive>
+  void serialize(Archive&, const unsigned int) {}
 };
 
 }  // namespace ebm

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "libebm/error.hpp"
+#include "libebm/registry/register.hpp"
 
 namespace ebm {
 
@@ -100,7 +101,15 @@ void BernoulliLayer<eT>::initialize_from_data(const Matrix& data) {
   this->bias_ = arma::conv_to<Matrix>::from(arma::log(p / (1 - p)));
 }
 
+template <typename eT>
+template <class Archive>
+void BernoulliLayer<eT>::serialize(Archive& ar, const unsigned int) {
+  ar& boost::serialization::make_nvp("layer", boost::serialization::base_object<Layer<eT>>(*this));
+}
+
 template class BernoulliLayer<float>;
 template class BernoulliLayer<double>;
 
 }  // namespace ebm
+
+EBM_REGISTER(ebm::UnitsKind, ebm::BernoulliLayer, "binary units in {0, 1}")

@@ -5,6 +5,9 @@
 //   log_partition(input) = sum_i softplus(input_i)
 #pragma once
 
+#include <memory>
+
+#include "libebm/archive/class_version.hpp"
 #include "libebm/units/layer.hpp"
 
 namespace ebm {
@@ -17,6 +20,10 @@ class BernoulliLayer : public Layer<eT> {
 
   static constexpr const char* name = "bernoulli";
   std::string type_name() const override { return name; }
+  static void declare_options(BlockOptions&) {}
+  static std::unique_ptr<BernoulliLayer> create(const BlockOptions&, arma::uword size) {
+    return std::make_unique<BernoulliLayer>(size);
+  }
 
   void mean(const Matrix& input, Matrix& out) const override;
   void sample(const Matrix& input, Matrix& out, Rng& rng) const override;
@@ -28,6 +35,14 @@ class BernoulliLayer : public Layer<eT> {
   arma::uword state_count() const override;
   void states(arma::uword first, arma::uword count, Matrix& out) const override;
   void initialize_from_data(const Matrix& data) override;
+
+ private:
+  friend class boost::serialization::access;
+  BernoulliLayer() = default;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int version);
 };
 
 }  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::BernoulliLayer, 0)

@@ -30,11 +30,22 @@
 //     layer is discrete and small (state_count() == 0 when not enumerable).
 // Ensures: every output has the documented shape; no state is kept between
 // calls except the parameters.
+//
+// Registration (see libebm/registry/register.hpp): a static `name`,
+// `static void declare_options(BlockOptions&)` for its [name] config
+// section, `static std::unique_ptr<T> create(const BlockOptions&, arma::uword
+// size)`, a default constructor and serialize() for archives, and one
+// EBM_REGISTER(ebm::UnitsKind, T, "summary") line in its .cpp.
 #pragma once
 
 #include <armadillo>
 #include <string>
 
+#include <boost/serialization/access.hpp>
+#include <boost/serialization/nvp.hpp>
+
+#include "libebm/archive/arma_serialization.hpp"
+#include "libebm/config/block_options.hpp"
 #include "libebm/parameter.hpp"
 #include "libebm/random.hpp"
 
@@ -89,12 +100,24 @@ class Layer {
   /// order) as the columns of `out`.
   virtual void states(arma::uword first, arma::uword count, Matrix& out) const;
 
+  /// Maps binary data in {0, 1} to this unit type's own encoding of the two
+  /// states, in place (identity for Bernoulli units; 2x - 1 for spins).
+  virtual void from_binary(Matrix& x) const { (void)x; }
+
   /// Sets the layer's parameters from data it will model (one sample per
   /// column), e.g. Bernoulli visible biases log(p/(1-p)) of the data means
   /// (Hinton 2010, "A practical guide to training RBMs", section 8.1).
   virtual void initialize_from_data(const Matrix& data) { (void)data; }
 
  protected:
+  Layer() = default;  // for loading from an archive
+
+  friend class boost::serialization::access;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int /*version*/) {
+    ar& boost::serialization::make_nvp("bias", bias_);
+  }
+
   Matrix bias_;
 };
 

@@ -1,5 +1,7 @@
 #include "libebm/units/spin_layer.hpp"
 
+#include "libebm/registry/register.hpp"
+
 #include <cmath>
 
 #include "libebm/error.hpp"
@@ -106,7 +108,15 @@ void SpinLayer<eT>::initialize_from_data(const Matrix& data) {
   this->bias_ = arma::conv_to<Matrix>::from(arma::atanh(m));
 }
 
+template <typename eT>
+template <class Archive>
+void SpinLayer<eT>::serialize(Archive& ar, const unsigned int) {
+  ar& boost::serialization::make_nvp("layer", boost::serialization::base_object<Layer<eT>>(*this));
+}
+
 template class SpinLayer<float>;
 template class SpinLayer<double>;
 
 }  // namespace ebm
+
+EBM_REGISTER(ebm::UnitsKind, ebm::SpinLayer, "spin units in {-1, +1} (Ising convention)")

@@ -14,6 +14,9 @@
 // what weight decay (which pulls W towards 0) and initialisation do.
 #pragma once
 
+#include <memory>
+
+#include "libebm/archive/class_version.hpp"
 #include "libebm/units/layer.hpp"
 
 namespace ebm {
@@ -26,6 +29,10 @@ class SpinLayer : public Layer<eT> {
 
   static constexpr const char* name = "spin";
   std::string type_name() const override { return name; }
+  static void declare_options(BlockOptions&) {}
+  static std::unique_ptr<SpinLayer> create(const BlockOptions&, arma::uword size) {
+    return std::make_unique<SpinLayer>(size);
+  }
 
   void mean(const Matrix& input, Matrix& out) const override;
   void sample(const Matrix& input, Matrix& out, Rng& rng) const override;
@@ -41,6 +48,15 @@ class SpinLayer : public Layer<eT> {
   /// b_i = atanh(mean of x_i), the maximum-likelihood bias of independent
   /// spins, with the mean clamped to [-1 + 2e-3, 1 - 2e-3].
   void initialize_from_data(const Matrix& data) override;
+  void from_binary(Matrix& x) const override { x = 2 * x - 1; }
+
+ private:
+  friend class boost::serialization::access;
+  SpinLayer() = default;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int version);
 };
 
 }  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::SpinLayer, 0)

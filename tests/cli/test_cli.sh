@@ -49,9 +49,8 @@ check "another seed gives other results" $?
 #     README, "Reproducibility"), which this test does not claim.
 fashion=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 if [ -f "$fashion" ]; then
-  args=(--json --quiet --set data.train="$fashion" --set data.train_limit=2000 --set model.hidden=300
-        --set training.epochs=1 --set model.scalar=float --set monitor.exact_log_likelihood=false
-        --set monitor.pseudo_likelihood=false --set data.binarize=threshold)
+  args=(--json --quiet --set data.train="$fashion" --set data.train_limit=2000 --set rbm.hidden=300
+        --set training.epochs=1 --set model.scalar=float --set monitor.list=reconstruction,free_energy --set data.binarize=threshold)
   OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=1 "$ebm" train "$data/bars_and_stripes.ini" "${args[@]}" >"$work/f1.json" 2>/dev/null
   OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 "$ebm" train "$data/bars_and_stripes.ini" "${args[@]}" >"$work/f2.json" 2>/dev/null
   OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 "$ebm" train "$data/bars_and_stripes.ini" "${args[@]}" >"$work/f3.json" 2>/dev/null
@@ -76,10 +75,10 @@ expect_error() {  # expect_error NAME EXPECTED-TEXT ARGS...
     check "$name" 1
   fi
 }
-printf '[training]\nepochs = 5\nlearning_rat = 0.1\n' >"$work/bad_key.ini"
-expect_error "unknown key names file:line" "bad_key.ini:3: key 'training.learning_rat': unknown key" train "$work/bad_key.ini"
-printf '[model]\nhidden = many\n' >"$work/bad_value.ini"
-expect_error "bad value names file:line" "bad_value.ini:2: key 'model.hidden': 'many' is not a valid value" train "$work/bad_value.ini"
+printf '[training]\nepochs = 5\n[sgd]\nlearning_rat = 0.1\n' >"$work/bad_key.ini"
+expect_error "unknown key names file:line" "bad_key.ini:4: key 'sgd.learning_rat': unknown key" train "$work/bad_key.ini"
+printf '[rbm]\nhidden = many\n' >"$work/bad_value.ini"
+expect_error "bad value names file:line" "bad_value.ini:2: key 'rbm.hidden': 'many' is not a valid value" train "$work/bad_value.ini"
 printf '[data]\ntrain = missing.idx.gz\n' >"$work/missing.ini"
 expect_error "missing data file is named" "missing.idx.gz" train "$work/missing.ini"
 printf '1,0,1\n1,x,0\n' >"$work/bad.csv"

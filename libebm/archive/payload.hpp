@@ -1,0 +1,78 @@
+// Writing and reading a Boost.Serialization payload in any of the three
+// encodings.  Include only in .cpp files (it pulls in the archive types).
+#pragma once
+
+#include <new>
+#include <sstream>
+#include <string>
+
+#include "libebm/archive/archive_file.hpp"
+#include "libebm/error.hpp"
+#include "libebm/registry/register.hpp"
+
+namespace ebm {
+
+/// Runs body(archive) on an output archive of `encoding`; returns the bytes.
+template <class Body>
+std::string write_payload(ArchiveEncoding encoding, Body&& body) {
+  std::ostringstream out(std::ios::binary);
+  {  // the archive must be closed (XML end tags) before the bytes are taken
+    switch (encoding) {
+      case ArchiveEncoding::binary: {
+        boost::archive::binary_oarchive ar(out);
+        body(ar);
+        break;
+      }
+      case ArchiveEncoding::text: {
+        boost::archive::text_oarchive ar(out);
+        body(ar);
+        break;
+      }
+      case ArchiveEncoding::xml: {
+        boost::archive::xml_oarchive ar(out);
+        body(ar);
+        break;
+      }
+    }
+  }
+  return out.str();
+}
+
+/// Runs body(archive) on an input archive over `payload`.  Every failure of
+/// the deserializer becomes one InputError naming `path`.
+template <class Body>
+void read_payload(const std::string& path, ArchiveEncoding encoding, const std::string& payload, Body&& body) {
+  std::istringstream in(payload, std::ios::binary);
+  try {
+    switch (encoding) {
+      case ArchiveEncoding::binary: {
+        boost::archive::binary_iarchive ar(in);
+        body(ar);
+        break;
+      }
+      case ArchiveEncoding::text: {
+        boost::archive::text_iarchive ar(in);
+        body(ar);
+        break;
+      }
+      case ArchiveEncoding::xml: {
+        boost::archive::xml_iarchive ar(in);
+        body(ar);
+        break;
+      }
+    }
+  } catch (const InputError& e) {
+    throw InputError(path + ": " + e.what());
+  } catch (const boost::archive::archive_exception& e) {
+    if (e.code == boost::archive::archive_exception::unregistered_class)
+      throw InputError(path + ": the archive holds a type this program does not know (" + e.what() +
+                       "); is the extension that defines it linked in?");
+    throw InputError(path + ": cannot read the archive (" + std::string(e.what()) + ")");
+  } catch (const std::bad_alloc&) {
+    throw InputError(path + ": cannot read the archive (it asks for more memory than there is)");
+  } catch (const std::exception& e) {
+    throw InputError(path + ": cannot read the archive (" + std::string(e.what()) + ")");
+  }
+}
+
+}  // namespace ebm

@@ -1,0 +1,99 @@
+// ebm evaluate MODEL --data FILE: the monitors' numbers (reconstruction
+// error, free energy, pseudo-likelihood, exact log-likelihood, ...) of a
+// saved model on any data set, prepared as the model's stored config says
+// unless overridden.
+#include <cstdio>
+#include <iostream>
+
+#include "libebm/archive/model_archive.hpp"
+#include "libebm/config/experiment_config.hpp"
+#include "libebm/error.hpp"
+#include "libebm/experiment.hpp"
+#include "libebm/registry/kinds.hpp"
+#include "tools/commands.hpp"
+
+namespace po = boost::program_options;
+
+namespace ebm::tool {
+
+namespace {
+
+struct EvaluateArguments {
+  std::string model, data, monitors;
+  std::uint64_t limit = 0;
+  std::vector<std::string> overrides;
+  bool json = false;
+};
+
+template <typename eT>
+int evaluate_model(const EvaluateArguments& a) {
+  LoadedModel<eT> loaded = load_model<eT>(a.model);
+  std::vector<std::string> overrides = a.overrides;
+  overrides.push_back("data.train=" + a.data);
+  overrides.push_back("data.train_limit=" + std::to_string(a.limit));
+  overrides.push_back("data.test=");
+  if (!a.monitors.empty()) overrides.push_back("monitor.list=" + a.monitors);
+  const ExperimentConfig config = parse_experiment_config(a.model + " (its stored config)", loaded.config, overrides);
+  Rng data_rng = data_rng_for(config.seed);
+  arma::Mat<eT> data = load_data<eT>(config.data, config.data.train, config.data.train_limit, data_rng);
+  const Model<eT>& model = *loaded.model;
+  if (data.n_rows != model.n_visible())
+    throw InputError(a.data + ": samples have " + std::to_string(data.n_rows) + " values, the model has " +
+                     std::to_string(model.n_visible()) + " visible units");
+  if (config.data.binarize != "none") model.layer(0).from_binary(data);
+
+  Measurements out;
+  std::vector<std::string> notes;
+  for (const std::string& name : config.monitor_names()) {
+    const BlockOptions& o = config.block(name);
+    auto monitor = MonitorKind::registry<eT>::instance().create(name, o);
+    try {
+      monitor->check_applies_to(model);
+    } catch (const ContractError& e) {
+      if (o.has("required") && !o.get<bool>("required")) {
+        notes.push_back(std::string(e.what()) + "; skipped");
+        continue;
+      }
+      throw InputError(e.what());
+    }
+    monitor->measure(model, MonitorData<eT>{&data, nullptr}, out);
+  }
+  // The monitors name what they measure on "train" data; here it is the
+  // data given, so drop the suffix.
+  for (auto& [name, value] : out)
+    if (name.size() > 6 && name.compare(name.size() - 6, 6, "_train") == 0) name.resize(name.size() - 6);
+  for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
+  if (a.json) {
+    std::string line = "{\"model\":" + json_string(a.model) + ",\"data\":" + json_string(a.data) +
+                       ",\"samples\":" + std::to_string(data.n_cols);
+    for (const auto& [name, value] : out) line += "," + json_string(name) + ":" + json_number(value);
+    std::printf("%s}\n", line.c_str());
+  } else {
+    std::printf("%s on %s (%llu samples)\n", a.model.c_str(), a.data.c_str(), (unsigned long long)data.n_cols);
+    for (const auto& [name, value] : out) std::printf("  %-28s %.6g\n", name.c_str(), value);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int evaluate(int argc, char** argv) {
+  const std::string usage = "ebm evaluate MODEL --data FILE [--monitors LIST] [--limit N] [--set data.key=value]... [--json]";
+  EvaluateArguments a;
+  po::options_description options("options");
+  options.add_options()("data", po::value<std::string>(&a.data)->required(), "data file (IDX or CSV)")(
+      "monitors", po::value<std::string>(&a.monitors),
+      "comma-separated monitors (default: those the model was trained with)")(
+      "limit", po::value<std::uint64_t>(&a.limit), "use the first N samples (default: all)")(
+      "set", po::value<std::vector<std::string>>(&a.overrides)->composing(),
+      "override a key of the stored config, e.g. --set data.binarize=none")(
+      "json", po::bool_switch(&a.json), "print the results as one JSON object")(
+      "model", po::value<std::string>(&a.model)->required(), "model archive");
+  po::positional_options_description positional;
+  positional.add("model", 1);
+  po::variables_map values;
+  if (!parse_command_line("evaluate", usage, argc, argv, options, positional, values)) return 0;
+  return read_archive_header(a.model).scalar == "double" ? evaluate_model<double>(a) : evaluate_model<float>(a);
+}
+
+}  // namespace ebm::tool

@@ -1,0 +1,31 @@
+// The subcommands of the `ebm` tool, one file each (tools/command_*.cpp).
+// Each takes the arguments after its own name and returns the exit status;
+// bad input is reported by throwing ebm::InputError (status 2).
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <string>
+#include <vector>
+
+namespace ebm::tool {
+
+int train(int argc, char** argv);
+int info(int argc, char** argv);
+int evaluate(int argc, char** argv);
+int sample(int argc, char** argv);
+int convert(int argc, char** argv);
+
+/// Parses a subcommand's options; prints `usage` and the options for --help
+/// (returns false then: the caller exits 0).  Errors become InputError
+/// "ebm <command>: ...".
+bool parse_command_line(const std::string& command, const std::string& usage, int argc, char** argv,
+                        boost::program_options::options_description& options,
+                        const boost::program_options::positional_options_description& positional,
+                        boost::program_options::variables_map& values);
+
+/// A JSON string literal.
+std::string json_string(const std::string& s);
+/// A JSON number, or null when not finite.
+std::string json_number(double x);
+
+}  // namespace ebm::tool
