@@ -105,8 +105,11 @@ BOOST_AUTO_TEST_CASE(types_are_read_first_then_their_own_options) {
   BOOST_TEST_MESSAGE(m);
   BOOST_TEST(contains(m, "run.ini:2: key 'training.estimator': 'cdx' is not a registered estimator type; registered: cd, exact, pcd"));
   BOOST_TEST(contains(error_of("[rbm]\nhidden_units = gauss\n"), "run.ini:2: key 'rbm.hidden_units': 'gauss' is not a registered units type"));
-  // Options of a type that is not selected are unknown keys.
-  BOOST_TEST(contains(error_of("[training]\nestimator = pcd\n[cd]\nk = 3\n"), "run.ini:4: key 'cd.k': unknown key"));
+  // Options of a registered type that is not selected are kept (switching
+  // types with --set needs no edit of the file) and still checked.
+  BOOST_TEST(error_of("[training]\nestimator = pcd\n[cd]\nk = 3\n") == "");
+  BOOST_TEST(contains(error_of("[training]\nestimator = pcd\n[cd]\nkk = 3\n"), "run.ini:4: key 'cd.kk': unknown key"));
+  BOOST_TEST(contains(error_of("[cd]\nk = -2\n"), "run.ini:2: key 'cd.k'"));
   // ... and of a selected type they are checked with its own ranges.
   BOOST_TEST(contains(error_of("[training]\nestimator = pcd\n[pcd]\nk = x\n"), "run.ini:4: key 'pcd.k': 'x' is not a valid value"));
   BOOST_TEST(contains(error_of("[pcd]\nchain = 3\n"), "accepted keys: pcd.k, pcd.chains"));

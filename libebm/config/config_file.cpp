@@ -1,5 +1,6 @@
 #include "libebm/config/config_file.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -174,6 +175,17 @@ void ConfigFile::parse_values(bool final) {
       if (k.name == key) value = k.value_text();
     fail(key, "'" + value + "' is out of range; expected " + check.second);
   }
+}
+
+std::vector<std::string> ConfigFile::sections_used() const {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& key) {
+    const std::string s = section_of(key);
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  };
+  for (const auto& [key, line] : line_of_) add(key);
+  for (const auto& [key, text] : override_of_) add(key);
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> ConfigFile::resolved() const {

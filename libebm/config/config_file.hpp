@@ -47,6 +47,9 @@ class ConfigFile {
   /// options can be declared before the final pass.
   void parse_values(bool final);
 
+  /// The sections that the file or the overrides set keys in.
+  std::vector<std::string> sections_used() const;
+
   /// True when the file or an override sets `key`.
   bool is_set(const std::string& key) const { return line_of_.count(key) || override_of_.count(key); }
 

@@ -114,6 +114,12 @@ void declare_blocks(ExperimentConfig& c, ConfigFile& f) {
                                    {SamplerKind::name, c.sampler, "training.sampler"},
                                    {UpdateKind::name, c.update, "training.update"}};
     for (const auto& m : c.monitor_names()) wanted.push_back({MonitorKind::name, m, "monitor.list"});
+    // Sections of registered types that are not selected (e.g. [cd] kept
+    // in a file while --set training.estimator=pcd) are read and checked
+    // too, so switching types does not mean deleting their options.
+    for (const std::string& section : f.sections_used())
+      for (const std::string& kind : catalog.kinds())
+        if (catalog.has(kind, section)) wanted.push_back({kind, section, section});
     for (const auto& [section, options] : c.blocks)
       for (const auto& choice : options.choices())
         wanted.push_back({choice.kind, options.get<std::string>(choice.name), section + "." + choice.name});

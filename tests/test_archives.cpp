@@ -1,0 +1,362 @@
+// Model archives and checkpoints: exact round trips in all three encodings,
+// fixture archives of every archived version, clear errors for every kind of
+// bad file, crash safety of saves, and bit-identical resumption.
+#define BOOST_TEST_MODULE archives
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "libebm/archive/checkpoint.hpp"
+#include "libebm/archive/model_archive.hpp"
+#include "libebm/config/experiment_config.hpp"
+#include "libebm/error.hpp"
+#include "libebm/experiment.hpp"
+#include "libebm/partition/exact_log_partition.hpp"
+#include "libebm/training/sgd.hpp"
+#include "libebm/units/spin_layer.hpp"
+#include "samplers/block_gibbs_sampler.hpp"
+#include "samplers/persistent_contrastive_divergence.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using ebm::ArchiveEncoding;
+
+namespace {
+
+struct TempDir {
+  fs::path dir;
+  TempDir() {
+    dir = fs::temp_directory_path() / ("ebm_archive_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+  }
+  ~TempDir() { fs::remove_all(dir); }
+  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+};
+
+template <typename eT>
+bool same_parameters(ebm::Model<eT>& a, ebm::Model<eT>& b) {
+  auto pa = a.parameters(), pb = b.parameters();
+  if (pa.size() != pb.size()) return false;
+  for (std::size_t i = 0; i < pa.size(); ++i) {
+    if (pa[i].name != pb[i].name || pa[i].value->n_rows != pb[i].value->n_rows ||
+        pa[i].value->n_cols != pb[i].value->n_cols)
+      return false;
+    // Bit for bit: compare the bytes, so that even -0.0 vs 0.0 would count.
+    if (std::memcmp(pa[i].value->memptr(), pb[i].value->memptr(), pa[i].value->n_elem * sizeof(eT)) != 0) return false;
+  }
+  return true;
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+/// The InputError message of f(), or "" if it threw none.
+template <typename F>
+std::string input_error(F f) {
+  try {
+    f();
+  } catch (const ebm::InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+/// The fixture model: parameters from a formula (exact in binary floating
+/// point), so a test can check every loaded value without trusting a file.
+template <typename eT>
+std::unique_ptr<ebm::Rbm<eT>> fixture_rbm() {
+  auto rbm = std::make_unique<ebm::Rbm<eT>>(std::make_unique<ebm::BernoulliLayer<eT>>(6),
+                                            std::make_unique<ebm::BernoulliLayer<eT>>(4));
+  for (arma::uword i = 0; i < 6; ++i) {
+    rbm->visible().bias()(i, 0) = eT(0.125 * double(i) - 0.25);
+    for (arma::uword j = 0; j < 4; ++j) rbm->weights()(i, j) = eT(0.25 * double(i + 1) - 0.5 * double(j));
+  }
+  for (arma::uword j = 0; j < 4; ++j) rbm->hidden().bias()(j, 0) = eT(-0.375 + 0.125 * double(j));
+  return rbm;
+}
+
+const char* fixture_config = "# fixture model of tests/test_archives.cpp\n";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(round_trip_every_encoding_preserves_every_parameter_exactly) {
+  TempDir tmp;
+  for (ArchiveEncoding e : {ArchiveEncoding::binary, ArchiveEncoding::text, ArchiveEncoding::xml}) {
+    // Random values exercise every bit of the mantissa.
+    auto f = test::random_rbm<float>(7, 5, 71, 2.0);
+    auto d = test::random_rbm<double>(7, 5, 72, 2.0);
+    const std::string pf = tmp / ("f." + ebm::encoding_name(e)), pd = tmp / ("d." + ebm::encoding_name(e));
+    ebm::save_model(pf, *f, "config text\n[x]\na = 1\n", e);
+    ebm::save_model(pd, *d, "", e);
+    auto lf = ebm::load_model<float>(pf);
+    auto ld = ebm::load_model<double>(pd);
+    BOOST_TEST_CONTEXT(ebm::encoding_name(e)) {
+      BOOST_TEST(same_parameters<float>(*f, *lf.model));
+      BOOST_TEST(same_parameters<double>(*d, *ld.model));
+      BOOST_TEST(lf.config == "config text\n[x]\na = 1\n");
+      BOOST_TEST(lf.header.model_type == "rbm");
+      BOOST_TEST(lf.header.scalar == "float");
+      BOOST_TEST(ld.header.scalar == "double");
+      BOOST_TEST(lf.model->layer(1).type_name() == "bernoulli");
+      // The loaded model computes: same exact log Z.
+      BOOST_TEST(ebm::exact_log_partition(*ld.model) == ebm::exact_log_partition(*d));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unit_types_are_restored_through_the_base_class) {
+  TempDir tmp;
+  ebm::Rbm<double> rbm(std::make_unique<ebm::SpinLayer<double>>(3), std::make_unique<ebm::BernoulliLayer<double>>(2));
+  ebm::Rng rng(73);
+  rng.fill_normal(rbm.weights());
+  ebm::save_model(tmp / "spin.ebm", rbm, "", ArchiveEncoding::xml);
+  auto loaded = ebm::load_model<double>(tmp / "spin.ebm");
+  BOOST_TEST(loaded.model->layer(0).type_name() == "spin");
+  BOOST_TEST(loaded.model->layer(1).type_name() == "bernoulli");
+  BOOST_TEST(ebm::exact_log_partition(*loaded.model) == ebm::exact_log_partition(rbm));
+}
+
+BOOST_AUTO_TEST_CASE(checkpoint_round_trip_keeps_chains_momentum_and_generator) {
+  TempDir tmp;
+  auto rbm = test::random_rbm<float>(6, 4, 74);
+  ebm::PersistentContrastiveDivergence<float> pcd(std::make_unique<ebm::BlockGibbsSampler<float>>(), 2, 7);
+  ebm::SgdOptions o;
+  o.schedule = ebm::LearningRateSchedule(ebm::LearningRateSchedule::Kind::linear, 0.1, 0.01);
+  o.momentum = 0.5;
+  ebm::Sgd<float> sgd(o);
+  ebm::Rng rng(75);
+  arma::fmat batch(6, 5);
+  rng.fill_uniform(batch);
+  batch = arma::conv_to<arma::fmat>::from(batch < 0.5f);
+  ebm::Statistics<float> g;
+  auto params = rbm->parameters();
+  for (int s = 0; s < 3; ++s) {
+    pcd.estimate(*rbm, batch, g, rng);
+    sgd.apply(params, g, ebm::StepContext{});
+  }
+  ebm::EpochRecord record;
+  record.epoch = 1;
+  record.measurements = {{"a", 1.5}, {"b", -2.0}};
+  for (ArchiveEncoding e : {ArchiveEncoding::binary, ArchiveEncoding::text, ArchiveEncoding::xml}) {
+    const std::string path = tmp / ("c." + ebm::encoding_name(e));
+    ebm::save_checkpoint(path, "cfg", *rbm, pcd, sgd, rng, 3, {record}, e);
+    auto c = ebm::load_checkpoint<float>(path);
+    BOOST_TEST_CONTEXT(ebm::encoding_name(e)) {
+      BOOST_TEST(same_parameters<float>(*rbm, *c.model));
+      auto* loaded_pcd = dynamic_cast<ebm::PersistentContrastiveDivergence<float>*>(c.estimator.get());
+      BOOST_REQUIRE(loaded_pcd);
+      BOOST_TEST(loaded_pcd->k() == 2u);
+      for (int l = 0; l < 2; ++l)
+        BOOST_TEST(arma::approx_equal(loaded_pcd->chains().layers[l], pcd.chains().layers[l], "absdiff", 0.0f));
+      auto* loaded_sgd = dynamic_cast<ebm::Sgd<float>*>(c.update_rule.get());
+      BOOST_REQUIRE(loaded_sgd);
+      for (std::size_t i = 0; i < sgd.velocity().size(); ++i)
+        BOOST_TEST(arma::approx_equal(loaded_sgd->velocity()[i], sgd.velocity()[i], "absdiff", 0.0f));
+      BOOST_TEST(loaded_sgd->options().momentum == 0.5);
+      BOOST_TEST(c.rng_state == rng.state());
+      BOOST_TEST(c.steps == 3u);
+      BOOST_REQUIRE_EQUAL(c.history.size(), 1u);
+      BOOST_TEST(c.history[0].get("b") == -2.0);
+      BOOST_TEST(c.config == "cfg");
+    }
+  }
+}
+
+// One fixture archive per archived version (all classes are at version 0 so
+// far) in every encoding, under tests/data/archives/.  They were written by
+// this test with EBM_WRITE_FIXTURES=1; when a class's version is bumped, the
+// old files stay and must keep loading.
+BOOST_AUTO_TEST_CASE(fixture_archives_of_version_0_load) {
+  const std::string dir = std::string(EBM_TEST_DATA_DIR) + "/archives/";
+  if (std::getenv("EBM_WRITE_FIXTURES")) {
+    for (ArchiveEncoding e : {ArchiveEncoding::binary, ArchiveEncoding::text, ArchiveEncoding::xml})
+      ebm::save_model(dir + "rbm_v0_float." + ebm::encoding_name(e), *fixture_rbm<float>(), fixture_config, e);
+    ebm::save_model(dir + "rbm_v0_double.binary", *fixture_rbm<double>(), fixture_config, ArchiveEncoding::binary);
+  }
+  for (const char* name : {"rbm_v0_float.binary", "rbm_v0_float.text", "rbm_v0_float.xml"}) {
+    auto loaded = ebm::load_model<float>(dir + name);
+    BOOST_TEST_CONTEXT(name) {
+      BOOST_TEST(loaded.header.library == "0.1.0");
+      BOOST_TEST(loaded.config == fixture_config);
+      BOOST_TEST(same_parameters<float>(*fixture_rbm<float>(), *loaded.model));
+    }
+  }
+  auto d = ebm::load_model<double>(dir + "rbm_v0_double.binary");
+  BOOST_TEST(same_parameters<double>(*fixture_rbm<double>(), *d.model));
+}
+
+BOOST_AUTO_TEST_CASE(bad_archives_give_one_clear_error) {
+  TempDir tmp;
+  auto rbm = test::random_rbm<float>(5, 3, 76);
+  const std::string good = tmp / "good.ebm";
+  ebm::save_model(good, *rbm, "cfg");
+  const std::string bytes = read_bytes(good);
+  const std::size_t payload_start = bytes.find("\n\n") + 2;
+
+  auto load = [](const std::string& p) { return input_error([&] { ebm::load_model<float>(p); }); };
+
+  BOOST_TEST(contains(load(tmp / "missing.ebm"), "missing.ebm: cannot open"));
+
+  write_bytes(tmp / "truncated.ebm", bytes.substr(0, bytes.size() - 10));
+  BOOST_TEST(contains(load(tmp / "truncated.ebm"), "truncated.ebm: truncated: the payload has"));
+  write_bytes(tmp / "header_only.ebm", bytes.substr(0, 30));
+  BOOST_TEST(contains(load(tmp / "header_only.ebm"), "header_only.ebm: truncated"));
+
+  std::string flipped = bytes;
+  flipped[payload_start + (bytes.size() - payload_start) / 2] ^= 0x10;
+  write_bytes(tmp / "corrupted.ebm", flipped);
+  BOOST_TEST(contains(load(tmp / "corrupted.ebm"), "corrupted.ebm: corrupted: the payload's checksum does not match"));
+
+  write_bytes(tmp / "extra.ebm", bytes + "xyz");
+  BOOST_TEST(contains(load(tmp / "extra.ebm"), "extra.ebm: corrupted: 3 bytes after the payload"));
+
+  write_bytes(tmp / "magic.ebm", "PK\x03\x04 not an archive at all");
+  BOOST_TEST(contains(load(tmp / "magic.ebm"), "magic.ebm: not an ebm archive"));
+  write_bytes(tmp / "empty.ebm", "");
+  BOOST_TEST(contains(load(tmp / "empty.ebm"), "empty.ebm: empty file"));
+
+  std::string newer = bytes;
+  newer.replace(0, std::string("EBM-ARCHIVE 1").size(), "EBM-ARCHIVE 7");
+  write_bytes(tmp / "newer.ebm", newer);
+  BOOST_TEST(contains(load(tmp / "newer.ebm"), "newer.ebm: archive format 7 is newer than this build"));
+
+  BOOST_TEST(contains(input_error([&] { ebm::load_model<double>(good); }), "holds a float model, expected double"));
+
+  // A checkpoint is not a model, and a model is not a checkpoint.
+  ebm::PersistentContrastiveDivergence<float> pcd(std::make_unique<ebm::BlockGibbsSampler<float>>(), 1);
+  ebm::Sgd<float> sgd(ebm::SgdOptions{});
+  ebm::Rng rng(1);
+  ebm::save_checkpoint(tmp / "c.ckpt", "", *rbm, pcd, sgd, rng, 0, {});
+  BOOST_TEST(contains(load(tmp / "c.ckpt"), "is a checkpoint, not a model archive"));
+  BOOST_TEST(contains(input_error([&] { ebm::load_checkpoint<float>(good); }), "is a model archive, not a checkpoint"));
+
+  // A header that lies about the payload's encoding: the checksum matches,
+  // the deserializer fails, and that too is one clean error.
+  std::string lie = bytes;
+  lie.replace(lie.find("encoding binary"), 15, "encoding xml");
+  write_bytes(tmp / "lie.ebm", lie);
+  BOOST_TEST(contains(load(tmp / "lie.ebm"), "lie.ebm: cannot read the archive"));
+}
+
+BOOST_AUTO_TEST_CASE(header_is_read_without_the_payload) {
+  TempDir tmp;
+  auto rbm = test::random_rbm<double>(4, 3, 77);
+  ebm::save_model(tmp / "m.ebm", *rbm, "", ArchiveEncoding::text);
+  const std::string bytes = read_bytes(tmp / "m.ebm");
+  write_bytes(tmp / "cut.ebm", bytes.substr(0, bytes.find("\n\n") + 2));  // payload gone
+  const ebm::ArchiveHeader h = ebm::read_archive_header(tmp / "cut.ebm");
+  BOOST_TEST(h.model_type == "rbm");
+  BOOST_TEST(h.scalar == "double");
+  BOOST_TEST(ebm::encoding_name(h.encoding) == "text");
+  BOOST_TEST(h.content == "model");
+}
+
+BOOST_AUTO_TEST_CASE(a_process_killed_while_saving_leaves_the_previous_archive_whole) {
+  TempDir tmp;
+  const std::string path = tmp / "model.ebm";
+  // Big enough (8 MB) that a save takes a while, so kills land mid-write.
+  auto rbm = test::random_rbm<double>(1000, 1000, 78);
+  const double first_weight = rbm->weights()(0, 0);
+  ebm::save_model(path, *rbm, "version 0");
+  for (int round = 1; round <= 6; ++round) {
+    const pid_t child = ::fork();
+    BOOST_REQUIRE(child >= 0);
+    if (child == 0) {
+      // The child saves new versions over and over until it is killed.
+      for (int i = 0;; ++i) {
+        rbm->weights()(0, 0) = double(round * 1000 + i);
+        ebm::save_model(path, *rbm, "version " + std::to_string(round * 1000 + i));
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 37 * round));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    BOOST_TEST(WIFSIGNALED(status));
+    // Whatever version is there is complete and loads.
+    auto loaded = ebm::load_model<double>(path);
+    BOOST_TEST(loaded.config.rfind("version ", 0) == 0);
+    const double w = dynamic_cast<ebm::Rbm<double>&>(*loaded.model).weights()(0, 0);
+    BOOST_TEST(w == (loaded.config == "version 0" ? first_weight : std::stod(loaded.config.substr(8))));
+    BOOST_TEST_MESSAGE("round " << round << ": the archive holds " << loaded.config);
+    // Leftover temporary files of the killed writer are never the archive.
+    for (const auto& entry : fs::directory_iterator(tmp.dir))
+      if (entry.path().string() != path) fs::remove(entry.path());
+  }
+}
+
+namespace {
+
+/// Copies the checkpoint aside right after it is written at epoch `at`.
+class CheckpointGrabber : public ebm::TrainingObserver {
+ public:
+  CheckpointGrabber(std::string from, std::string to, arma::uword at)
+      : from_(std::move(from)), to_(std::move(to)), at_(at) {}
+  void on_epoch(const ebm::EpochRecord& r) override {
+    if (r.epoch == at_) fs::copy_file(from_, to_, fs::copy_options::overwrite_existing);
+  }
+
+ private:
+  std::string from_, to_;
+  arma::uword at_;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_run_resumed_at_any_epoch_boundary_ends_bit_identical) {
+  TempDir tmp;
+  const std::string config = std::string(EBM_TEST_DATA_DIR) + "/bars_and_stripes.ini";
+  // PCD (persistent chains), momentum (velocity), a linear schedule (uses the
+  // step count), minibatches (shuffling draws): every piece of state matters.
+  const std::vector<std::string> common = {"training.estimator=pcd", "training.epochs=6", "training.batch_size=7",
+                                           "pcd.chains=11", "sgd.momentum=0.5", "sgd.schedule=linear",
+                                           "model.scalar=float", "monitor.every=1",
+                                           "output.checkpoint=" + (tmp / "run.ckpt")};
+  for (std::string format : {"binary", "text", "xml"}) {
+    for (arma::uword stop : {1u, 3u, 5u}) {
+      auto full_overrides = common;
+      full_overrides.push_back("output.model=" + (tmp / "full.ebm"));
+      full_overrides.push_back("output.format=" + format);
+      CheckpointGrabber grab(tmp / "run.ckpt", tmp / "stopped.ckpt", stop);
+      const ebm::ExperimentResult full =
+          ebm::run_experiment(ebm::load_experiment_config(config, full_overrides), &grab);
+
+      const ebm::ExperimentResult resumed = ebm::resume_experiment(
+          tmp / "stopped.ckpt", {"output.model=" + (tmp / "resumed.ebm"), "output.checkpoint=" + (tmp / "r.ckpt")});
+      auto a = ebm::load_model<float>(tmp / "full.ebm");
+      auto b = ebm::load_model<float>(tmp / "resumed.ebm");
+      BOOST_TEST_CONTEXT(format << ", stopped after epoch " << stop) {
+        BOOST_TEST(same_parameters<float>(*a.model, *b.model));
+        BOOST_TEST(full.updates == resumed.updates);
+        BOOST_REQUIRE_EQUAL(full.history.size(), resumed.history.size());
+        for (std::size_t e = 0; e < full.history.size(); ++e)
+          BOOST_TEST(full.history[e].get("log_likelihood_train") == resumed.history[e].get("log_likelihood_train"));
+      }
+    }
+  }
+  // The check has teeth: a run with another seed ends elsewhere.
+  auto other_overrides = common;
+  other_overrides.push_back("seed=99");
+  other_overrides.push_back("output.model=" + (tmp / "other.ebm"));
+  ebm::run_experiment(ebm::load_experiment_config(config, other_overrides));
+  auto a = ebm::load_model<float>(tmp / "full.ebm");
+  auto c = ebm::load_model<float>(tmp / "other.ebm");
+  BOOST_TEST(!same_parameters<float>(*a.model, *c.model));
+}
