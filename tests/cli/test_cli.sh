@@ -61,7 +61,37 @@ else
   echo "skipped: $fashion not installed (Debian package dataset-fashion-mnist)"
 fi
 
-# 3. Bad input: one error line on stderr naming file:line and key, exit status 2.
+# 3. Archives and the tools that read them.
+"$ebm" train "$data/bars_and_stripes.ini" --quiet --set output.model="$work/m.ebm" \
+  --set output.checkpoint="$work/m.ckpt" --set training.epochs=300 >/dev/null 2>&1
+check "train writes a model archive and a checkpoint" $(test -s "$work/m.ebm" -a -s "$work/m.ckpt"; echo $?)
+"$ebm" info "$work/m.ebm" | grep -q "content   model"
+check "info shows the header" $?
+"$ebm" info "$work/m.ckpt" --json | grep -q '"content":"checkpoint"'
+check "info --json on a checkpoint" $?
+"$ebm" info "$work/m.ebm" --config | grep -q "^hidden = 16"
+check "info --config prints the stored config" $?
+"$ebm" convert "$work/m.ebm" "$work/m.xml" --format xml && "$ebm" convert "$work/m.xml" "$work/m.txt" --format text
+check "convert between encodings" $?
+for f in m.ebm m.xml m.txt; do
+  "$ebm" evaluate "$work/$f" --data "$data/bars_and_stripes_4x4.csv" --json | sed -E 's/"model":"[^"]*",//' >"$work/eval_$f.json"
+done
+cmp -s "$work/eval_m.ebm.json" "$work/eval_m.xml.json" && cmp -s "$work/eval_m.ebm.json" "$work/eval_m.txt.json" &&
+  grep -q '"log_likelihood":' "$work/eval_m.ebm.json"
+check "evaluate gives identical numbers from binary, xml and text archives" $?
+"$ebm" sample "$work/m.ebm" --chains 9 --steps 50 --output "$work/s.csv" --png "$work/s.png" 2>/dev/null &&
+  [ "$(wc -l <"$work/s.csv")" -eq 9 ] && [ "$(head -1 "$work/s.csv" | tr ',' '\n' | wc -l)" -eq 16 ] &&
+  [ "$(head -c 4 "$work/s.png" | tail -c 3)" = "PNG" ]
+check "sample writes CSV (9 samples x 16 values) and a PNG grid" $?
+"$ebm" train --resume "$work/m.ckpt" --set training.epochs=400 --json --quiet >"$work/r.json" 2>/dev/null &&
+  grep -q '"epochs":400' "$work/r.json"
+check "train --resume continues a checkpoint with more epochs" $?
+for c in train info evaluate sample convert; do
+  "$ebm" "$c" --help >"$work/help" 2>&1 && grep -q "usage: ebm $c" "$work/help" || { echo "  $c --help failed"; false; }
+done
+check "every command has --help" $?
+
+# 4. Bad input: one error line on stderr naming file:line and key, exit status 2.
 expect_error() {  # expect_error NAME EXPECTED-TEXT ARGS...
   local name="$1" expected="$2"
   shift 2
@@ -87,6 +117,13 @@ expect_error "malformed CSV names file:line" "bad.csv:2" train "$work/bad_csv.in
 expect_error "missing config file" "nope.ini" train "$work/nope.ini"
 expect_error "bad override" "--set training.epochs=x" train "$data/bars_and_stripes.ini" --set training.epochs=x
 expect_error "unknown command" "unknown command" frobnicate
+printf 'EBM-ARCHIVE 1\nlibrary 0.1.0\n' >"$work/cut.ebm"
+expect_error "truncated archive" "cut.ebm: truncated" evaluate "$work/cut.ebm" --data "$data/bars_and_stripes_4x4.csv"
+expect_error "not an archive" "s.csv: not an ebm archive" info "$work/s.csv"
+expect_error "checkpoint given as a model" "is a checkpoint, not a model archive" sample "$work/m.ckpt" --output "$work/x.csv"
+printf '1,0\n0,1\n' >"$work/narrow.csv"
+expect_error "data of the wrong width" "narrow.csv: samples have 2 values, the model has 16" evaluate "$work/m.ebm" --data "$work/narrow.csv"
+expect_error "bad option" "ebm sample: " sample "$work/m.ebm" --chains nine
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
