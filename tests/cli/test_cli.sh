@@ -124,6 +124,18 @@ expect_error "checkpoint given as a model" "is a checkpoint, not a model archive
 printf '1,0\n0,1\n' >"$work/narrow.csv"
 expect_error "data of the wrong width" "narrow.csv: samples have 2 values, the model has 16" evaluate "$work/m.ebm" --data "$work/narrow.csv"
 expect_error "bad option" "ebm sample: " sample "$work/m.ebm" --chains nine
+# An archive holding a type this program does not link (a same-length name
+# swapped in, checksum recomputed): a clear error, not a crash.
+python3 - "$work/m.txt" "$work/alien.txt" <<'PY'
+import sys, zlib
+data = open(sys.argv[1], "rb").read()
+head, payload = data.split(b"\n\n", 1)
+payload = payload.replace(b"bernoulli/double", b"bernoulla/double")
+lines = [l for l in head.split(b"\n") if not l.startswith(b"payload_crc32")]
+lines.append(b"payload_crc32 %08x" % zlib.crc32(payload))
+open(sys.argv[2], "wb").write(b"\n".join(lines) + b"\n\n" + payload)
+PY
+expect_error "unregistered type in an archive" "a type this program does not know" evaluate "$work/alien.txt" --data "$data/bars_and_stripes_4x4.csv"
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
