@@ -2,7 +2,11 @@
 //
 // Exit status: 0 success, 2 bad input (config, data, archives, arguments),
 // 1 any other failure.  Errors are one line on stderr.
+#include <dlfcn.h>
+
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -25,7 +29,8 @@ const char* usage =
     "  sample MODEL                         draw samples by Gibbs sampling (CSV, PNG grid)\n"
     "  convert IN OUT --format F            rewrite an archive as binary, text or xml\n"
     "  help config                          every config key and every registered type's options\n"
-    "  version\n";
+    "  version\n"
+    "Types defined outside libebm: EBM_PLUGINS=lib1.so:lib2.so ebm ...\n";
 
 }  // namespace
 
@@ -70,10 +75,32 @@ std::string json_string(const std::string& s) {
 
 }  // namespace ebm::tool
 
+namespace {
+
+/// Loads the shared libraries listed in EBM_PLUGINS (colon-separated): types
+/// defined outside libebm register themselves when their library is loaded,
+/// so configs and archives can name them.
+void load_plugins() {
+  const char* list = std::getenv("EBM_PLUGINS");
+  if (!list) return;
+  std::string paths = list;
+  std::size_t start = 0;
+  while (start <= paths.size()) {
+    const std::size_t end = std::min(paths.find(':', start), paths.size());
+    const std::string path = paths.substr(start, end - start);
+    if (!path.empty() && !::dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL))
+      throw ebm::InputError("EBM_PLUGINS: cannot load '" + path + "': " + ::dlerror());
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace ebm::tool;
   const std::string command = argc > 1 ? argv[1] : "";
   try {
+    load_plugins();
     if (command == "train") return train(argc - 1, argv + 1);
     if (command == "info") return info(argc - 1, argv + 1);
     if (command == "evaluate") return evaluate(argc - 1, argv + 1);

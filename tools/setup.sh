@@ -32,8 +32,9 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j "$jobs"
+# Build output goes to stderr so that stdout carries only results (JSON lines).
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >&2
+cmake --build "$build" -j "$jobs" >&2
 
 case "$mode" in
   build) ;;

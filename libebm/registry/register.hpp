@@ -13,7 +13,9 @@
 //   static void declare_options(BlockOptions&);             // its [name] options
 //   static std::unique_ptr<TYPE> create(const BlockOptions&, ARGS...);  // ARGS per kind, below
 //   template <class Archive> void serialize(Archive&, unsigned version);
-// Include this header (it brings in the archive types) only in .cpp files.
+// Include this header (it brings in the archive types) only in .cpp files,
+// and write EBM_REGISTER at global scope (outside any namespace).  A name
+// registered twice stops the program at start-up with a ContractError.
 #pragma once
 
 #include <boost/archive/binary_iarchive.hpp>

@@ -39,7 +39,11 @@ class TypeCatalog {
     return catalog;
   }
 
+  /// Throws ContractError when `name` is already registered for `kind`: two
+  /// types cannot share a name (the later one would silently replace the
+  /// earlier in configs and archives).
   void add(const std::string& kind, const std::string& name, const std::string& summary, Declare declare) {
+    if (has(kind, name)) throw ContractError("TypeCatalog: " + kind + " type '" + name + "' is registered twice");
     entries_[kind][name] = Entry{kind, name, summary, std::move(declare)};
   }
   bool has(const std::string& kind, const std::string& name) const {
@@ -89,7 +93,11 @@ class Registry {
     return registry;
   }
 
-  void add(const std::string& name, Factory factory) { factories_[name] = std::move(factory); }
+  /// Throws ContractError when `name` is already registered.
+  void add(const std::string& name, Factory factory) {
+    if (has(name)) throw ContractError("Registry: type '" + name + "' is registered twice");
+    factories_[name] = std::move(factory);
+  }
   bool has(const std::string& name) const { return factories_.count(name) > 0; }
 
   /// Builds type `name` from its options; throws InputError listing the

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Command-line tests of `ebm train`: results, reproducibility across thread
 # counts, and one-line errors with exit status 2 for bad input.
-# Usage: test_cli.sh EBM_BINARY TEST_DATA_DIR
+# Usage: test_cli.sh EBM_BINARY TEST_DATA_DIR [EXTENSION_LIBRARY]
 set -uo pipefail
 ebm="$1"
 data="$2"
+extension="${3:-}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -136,6 +137,21 @@ lines.append(b"payload_crc32 %08x" % zlib.crc32(payload))
 open(sys.argv[2], "wb").write(b"\n".join(lines) + b"\n\n" + payload)
 PY
 expect_error "unregistered type in an archive" "a type this program does not know" evaluate "$work/alien.txt" --data "$data/bars_and_stripes_4x4.csv"
+
+# 5. A type defined outside libebm, loaded as a plugin: trained from a
+#    config file, saved, and read back by another command.
+if [ -n "$extension" ]; then
+  EBM_PLUGINS="$extension" "$ebm" train "$data/extension.ini" --quiet --json --set output.model="$work/binomial.ebm" \
+    >"$work/ext.json" 2>"$work/ext.err" && grep -q '"log_likelihood_train"' "$work/ext.json" &&
+    EBM_PLUGINS="$extension" "$ebm" evaluate "$work/binomial.ebm" --data "$data/binomial_4.csv" --json |
+    grep -q '"log_likelihood"'
+  check "a plugin's unit type trains, saves and evaluates through ebm" $?
+  expect_error "without the plugin its archive is refused clearly" "does not know" \
+    evaluate "$work/binomial.ebm" --data "$data/binomial_4.csv"
+  EBM_PLUGINS="$work/missing.so" "$ebm" version >/dev/null 2>"$work/err"
+  [ $? -eq 2 ] && grep -q "EBM_PLUGINS: cannot load" "$work/err"
+  check "a missing plugin is a clear error" $?
+fi
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
