@@ -1,0 +1,46 @@
+// The log-likelihood of a model too large to enumerate, from log Z
+// estimated by AIS (with its +-3 sigma band) and by reverse AIS started
+// from data, so the result is a bracket rather than a single guess
+// (Salakhutdinov & Murray 2008; Burda, Grosse & Salakhutdinov 2015).
+//
+// The base model is the base-rate model of the training data (the visible
+// unit type with parameters from the data marginals).  The monitor owns its
+// generator, re-seeded at every measurement, so it never disturbs the
+// training run and numbers from different epochs are comparable.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "libebm/archive/class_version.hpp"
+#include "libebm/monitor.hpp"
+
+namespace ebm {
+
+template <typename eT>
+class AisLogLikelihood : public Monitor<eT> {
+ public:
+  AisLogLikelihood() = default;
+
+  static constexpr const char* name = "ais";
+  std::string type_name() const override { return name; }
+  /// [ais]: runs, schedule, reverse, reverse_chains, samples, seed.
+  static void declare_options(BlockOptions& options);
+  static std::unique_ptr<AisLogLikelihood> create(const BlockOptions& options);
+
+  void check_applies_to(const Model<eT>& model) const override;
+  void measure(const Model<eT>& model, const MonitorData<eT>& data, Measurements& out) override;
+
+ private:
+  friend class boost::serialization::access;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int version);
+
+  std::uint64_t runs_ = 100, reverse_chains_ = 100, samples_ = 10000, seed_ = 1;
+  std::string schedule_ = "0.5:500,0.9:4000,1:10000";
+  bool reverse_ = true;
+};
+
+}  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::AisLogLikelihood, 0)

@@ -1,0 +1,71 @@
+// log Z of a two-layer model (an RBM of any unit types) by annealed
+// importance sampling (Neal 2001), as used for RBMs by Salakhutdinov &
+// Murray 2008 ("On the quantitative analysis of deep belief networks"), and
+// by reverse AIS started from data (Burda, Grosse & Salakhutdinov 2015;
+// as in PyDeep), which together bracket the log-likelihood.
+//
+// The hidden layer is summed out analytically; chains move over the visible
+// layer.  With a base model A of the visible unit type (its parameters from
+// the data marginals: Layer::initialize_from_data, the "base-rate model")
+// and the model B, the intermediate distributions are
+//
+//   log f_beta(v) = -(1 - beta) self_A(v) - beta self_B(v)
+//                   + log_partition_h(beta * input_h(v))
+//
+// with f_0 = Z_A p_A(v) (log Z_0 = log_partition_A + log_partition_h(0)) and
+// f_1 = exp(-F_B(v)).  Transitions are block Gibbs at beta:
+// h ~ p(h | beta * input_h(v)), v ~ p(v | (1 - beta) base_A + beta * input_v(h)).
+// Tempering the total inputs tempers the energy exactly when the unit
+// types' energies are linear in their natural parameters (Bernoulli, spin,
+// binomial with its base measure untempered).
+//
+// Weights are accumulated in log space in double.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "libebm/model.hpp"
+#include "libebm/random.hpp"
+#include "libebm/units/layer.hpp"
+
+namespace ebm {
+
+/// An estimate of log Z with its uncertainty over the runs.  The band is
+/// log(Z_hat -+ 3 sigma_hat) where sigma_hat is the standard error of the
+/// mean importance weight (Salakhutdinov & Murray 2008); the lower end is
+/// -inf when 3 sigma_hat exceeds Z_hat.
+struct LogPartitionEstimate {
+  double log_z = 0;
+  double log_z_minus_3sigma = 0;
+  double log_z_plus_3sigma = 0;
+  double standard_error = 0;  ///< of log Z, by the delta method: sigma_hat / Z_hat
+  arma::uword runs = 0;
+  arma::uword temperatures = 0;
+};
+
+/// The inverse temperatures 0 = beta_0 < ... < beta_K = 1 from a spec
+/// "0.5:500,0.9:4000,1:10000": 500 steps evenly up to 0.5, then 4000 up to
+/// 0.9, then 10000 up to 1 (the schedule of Salakhutdinov & Murray 2008,
+/// 14,500 temperatures).  Throws InputError naming the spec when malformed.
+std::vector<double> annealing_schedule(const std::string& spec);
+
+/// Forward AIS from the base model: a stochastic lower bound on log Z in
+/// expectation (so the log-likelihood from it tends to be too high).
+/// Requires a model with two layers joined by one connection, layer 0
+/// visible; `base` is a visible layer of the same unit type (its base
+/// input defines p_A).
+template <typename eT>
+LogPartitionEstimate ais_log_partition(const Model<eT>& model, const Layer<eT>& base,
+                                       const std::vector<double>& betas, arma::uword runs, Rng& rng);
+
+/// Reverse AIS: chains start at `start` (one configuration of the visible
+/// layer per column; data, as approximate model samples) and anneal down to
+/// the base model.  With exact model samples it is a stochastic upper bound
+/// on log Z, so the log-likelihood from it is conservative.
+template <typename eT>
+LogPartitionEstimate reverse_ais_log_partition(const Model<eT>& model, const Layer<eT>& base,
+                                               const std::vector<double>& betas, const arma::Mat<eT>& start,
+                                               Rng& rng);
+
+}  // namespace ebm
