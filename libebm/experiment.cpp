@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "libebm/data/csv_reader.hpp"
 #include "libebm/data/idx_reader.hpp"
 #include "libebm/error.hpp"
+#include "libebm/io/experiment_record.hpp"
 #include "libebm/registry/kinds.hpp"
 
 namespace ebm {
@@ -27,6 +29,16 @@ namespace {
 // Separate, fixed streams for data preparation and for training, so that
 // e.g. changing the binarization does not change the training draws.
 constexpr std::uint64_t data_stream = 0x9e3779b97f4a7c15ull;
+
+/// Local time as ISO 8601, for the experiment record.
+std::string now_text() {
+  const std::time_t t = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &local);
+  return buf;
+}
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -77,6 +89,13 @@ template <typename eT>
 ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, TrainingCheckpoint<eT>* resume) {
   ExperimentResult result;
   if (c.data.train.empty()) throw InputError("data.train: no training data given (set data.train = PATH)");
+  const std::string started = now_text();
+  if (!c.output.directory.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(c.output.directory, error);
+    if (error) throw InputError(c.output.directory + ": cannot create the record folder (" + error.message() + ")");
+    write_file_atomically((std::filesystem::path(c.output.directory) / "config.ini").string(), c.resolved_text);
+  }
   Rng data_rng = data_rng_for(c.seed);
   arma::Mat<eT> train = load_data<eT>(c.data, c.data.train, c.data.train_limit, data_rng);
   arma::Mat<eT> test;
@@ -152,6 +171,29 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
   result.samples_per_second =
       result.train_seconds > 0 ? double(train.n_cols) * double(c.epochs - first_epoch) / result.train_seconds : 0;
   if (!result.history.empty()) result.final_measurements = result.history.back().measurements;
+
+  if (!c.output.directory.empty()) {
+    const std::filesystem::path dir(c.output.directory);
+    if (c.output.pictures) {
+      PictureOptions pictures;
+      if (!c.output.image_shape.empty()) {
+        unsigned long rows = 0, cols = 0;
+        std::sscanf(c.output.image_shape.c_str(), "%lux%lu", &rows, &cols);
+        pictures.image_rows = rows, pictures.image_cols = cols;
+      }
+      pictures.sample_steps = c.output.sample_steps;
+      pictures.sampler = c.sampler;
+      pictures.seed = c.seed;
+      for (const auto& n : write_pictures(dir.string(), *model, test.n_cols ? test : train, pictures))
+        result.notes.push_back(n);
+      for (const auto& n : write_curves(dir.string(), result.history)) result.notes.push_back(n);
+    }
+    std::ostringstream run;
+    run << "{\"seed\":" << c.seed << ",\"version\":\"" << EBM_VERSION << "\",\"git_revision\":\"" << git_revision()
+        << "\",\"scalar\":\"" << scalar_name<eT>() << "\",\"started\":\"" << started << "\",\"finished\":\"" << now_text()
+        << "\",\"resumed\":" << (resume ? "true" : "false") << ",\"train_seconds\":" << result.train_seconds << "}\n";
+    write_file_atomically((dir / "run.json").string(), run.str());
+  }
   return result;
 }
 

@@ -1,5 +1,6 @@
 #include "libebm/config/experiment_config.hpp"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -71,6 +72,20 @@ void declare_fixed(ExperimentConfig& c, ConfigFile& f) {
   f.check("monitor.every", [&c] { return c.monitor_every >= 1; }, "an integer >= 1");
 
   auto& o = c.output;
+  f.declare("output.directory", &o.directory,
+            "experiment record folder: config, run metadata, log, results, model and pictures (optional)",
+            "a folder path");
+  f.declare("output.pictures", &o.pictures, "draw filters, samples, reconstructions and curves into the folder",
+            "true or false");
+  f.declare("output.image_shape", &o.image_shape, "ROWSxCOLS of one sample, for pictures (empty: square)",
+            "empty or ROWSxCOLS");
+  f.check("output.image_shape", [&o] {
+    if (o.image_shape.empty()) return true;
+    unsigned long r = 0, cc = 0;
+    char x = 0, extra = 0;
+    return std::sscanf(o.image_shape.c_str(), "%lu%c%lu%c", &r, &x, &cc, &extra) == 3 && x == 'x' && r > 0 && cc > 0;
+  }, "empty or ROWSxCOLS, e.g. 28x28");
+  f.declare("output.sample_steps", &o.sample_steps, "sampler steps for the samples picture", "an integer >= 0");
   f.declare("output.log", &o.log, "per-epoch measurements as CSV (optional)", "a file path");
   f.declare("output.results", &o.results, "final results as JSON (optional)", "a file path");
   f.declare("output.model", &o.model, "model archive written at the end (optional)", "a file path");
@@ -148,24 +163,34 @@ ExperimentConfig parse(const std::string& name, const std::string& text, const s
   if (rebase_paths) {
     // Paths in a config file are relative to the file, so a config works
     // from any working directory; paths given with --set stay relative to
-    // the working directory.
+    // the working directory.  Made absolute, so the resolved config stored
+    // in records and archives runs from anywhere.
     const std::filesystem::path base = std::filesystem::path(name).parent_path();
     const std::pair<const char*, std::string*> paths[] = {
         {"data.train", &c.data.train},          {"data.test", &c.data.test},     {"output.log", &c.output.log},
-        {"output.results", &c.output.results}, {"output.model", &c.output.model}, {"output.checkpoint", &c.output.checkpoint}};
+        {"output.results", &c.output.results}, {"output.model", &c.output.model}, {"output.checkpoint", &c.output.checkpoint},
+        {"output.directory", &c.output.directory}};
     for (const auto& [key, p] : paths)
       if (!p->empty() && std::filesystem::path(*p).is_relative() && f.origin(key).rfind("--set", 0) != 0)
-        *p = (base / *p).lexically_normal().string();
+        *p = std::filesystem::absolute(base / *p).lexically_normal().string();
   }
   // Store the resolved values (with the rebased paths) for archives.
   auto resolved = f.resolved();
   const std::pair<const char*, std::string*> paths[] = {
       {"data.train", &c.data.train},          {"data.test", &c.data.test},       {"output.log", &c.output.log},
-      {"output.results", &c.output.results}, {"output.model", &c.output.model}, {"output.checkpoint", &c.output.checkpoint}};
+      {"output.results", &c.output.results}, {"output.model", &c.output.model}, {"output.checkpoint", &c.output.checkpoint},
+      {"output.directory", &c.output.directory}};
   for (auto& [key, value] : resolved)
     for (const auto& [k, p] : paths)
       if (key == k) value = *p;
   c.resolved_text = to_ini(resolved);
+  // After the resolved text: a record folder gives the outputs not set otherwise their place in it.
+  if (!c.output.directory.empty()) {
+    const std::filesystem::path d(c.output.directory);
+    if (c.output.log.empty()) c.output.log = (d / "log.csv").string();
+    if (c.output.results.empty()) c.output.results = (d / "results.json").string();
+    if (c.output.model.empty()) c.output.model = (d / "model.ebm").string();
+  }
   return c;
 }
 

@@ -31,6 +31,10 @@ struct DataConfig {
 };
 
 struct OutputConfig {
+  std::string directory;  ///< experiment record folder (optional): config, metadata, log, results, model, pictures
+  bool pictures = true;   ///< filters, samples, reconstructions and curves in the record folder
+  std::string image_shape;  ///< ROWSxCOLS of one sample for pictures ("": square)
+  std::uint64_t sample_steps = 1000;  ///< sampler steps for samples.png
   std::string log;      ///< per-epoch CSV (optional)
   std::string results;  ///< final JSON (optional)
   std::string model;    ///< model archive written at the end (optional)

@@ -138,7 +138,24 @@ open(sys.argv[2], "wb").write(b"\n".join(lines) + b"\n\n" + payload)
 PY
 expect_error "unregistered type in an archive" "a type this program does not know" evaluate "$work/alien.txt" --data "$data/bars_and_stripes_4x4.csv"
 
-# 5. A type defined outside libebm, loaded as a plugin: trained from a
+# 5. The experiment record: a folder from which the run can be reproduced.
+"$ebm" train "$data/bars_and_stripes.ini" --quiet --set output.directory="$work/rec" --set training.epochs=200 \
+  --set output.image_shape=4x4 --set output.sample_steps=50 >/dev/null 2>&1
+ok=0
+for f in config.ini run.json log.csv results.json model.ebm filters.png samples.png reconstructions.png; do
+  [ -s "$work/rec/$f" ] || { echo "  missing $f"; ok=1; }
+done
+grep -q '"git_revision":' "$work/rec/run.json" && grep -q '"seed":3' "$work/rec/run.json" || ok=1
+[ "$(wc -l <"$work/rec/log.csv")" -ge 2 ] || ok=1
+if command -v gnuplot >/dev/null; then
+  [ -s "$work/rec/curves/log_likelihood.svg" ] || { echo "  missing curves/log_likelihood.svg"; ok=1; }
+fi
+check "the record folder holds config, metadata, log, results, model and pictures" $ok
+"$ebm" train "$work/rec/config.ini" --quiet --set output.directory="$work/rec2" >/dev/null 2>&1 &&
+  cmp -s <(strip_timing <"$work/rec/results.json") <(strip_timing <"$work/rec2/results.json")
+check "the recorded config reproduces the run's results exactly" $?
+
+# 6. A type defined outside libebm, loaded as a plugin: trained from a
 #    config file, saved, and read back by another command.
 if [ -n "$extension" ]; then
   EBM_PLUGINS="$extension" "$ebm" train "$data/extension.ini" --quiet --json --set output.model="$work/binomial.ebm" \
