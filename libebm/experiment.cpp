@@ -18,6 +18,7 @@
 #include "libebm/error.hpp"
 #include "libebm/io/experiment_record.hpp"
 #include "libebm/registry/kinds.hpp"
+#include "samplers/parallel_tempering_sampler.hpp"
 
 namespace ebm {
 
@@ -157,6 +158,12 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
   trainer.train(train, test.n_cols ? &test : nullptr, rng);
 
   if (!c.output.model.empty()) save_model(c.output.model, *model, c.resolved_text, parse_encoding(c.output.format));
+  if (const auto* pt = dynamic_cast<const ParallelTemperingSampler<eT>*>(estimator->sampler_if_any())) {
+    std::ostringstream rates;
+    rates << "parallel tempering swap rates between neighbouring temperatures:";
+    for (double r : pt->swap_rates()) rates << " " << std::setprecision(3) << r;
+    result.notes.push_back(rates.str());
+  }
 
   result.model_type = model->type_name();
   result.scalar = scalar_name<eT>();

@@ -42,6 +42,8 @@ class GradientEstimator {
   const State<eT>& positive_state() const { return positive_; }
   const State<eT>& negative_state() const { return negative_; }
   Sampler<eT>& sampler() { return *sampler_; }
+  /// The sampler, or null for estimators that do not sample (exact).
+  const Sampler<eT>* sampler_if_any() const { return sampler_.get(); }
 
  protected:
   GradientEstimator() = default;  // for loading from an archive

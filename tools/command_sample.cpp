@@ -11,6 +11,7 @@
 #include "libebm/experiment.hpp"
 #include "libebm/io/png_grid.hpp"
 #include "libebm/registry/kinds.hpp"
+#include "samplers/parallel_tempering_sampler.hpp"
 #include "tools/commands.hpp"
 
 namespace po = boost::program_options;
@@ -68,6 +69,11 @@ int sample_model(const SampleArguments& a) {
   }
   std::fprintf(stderr, "drew %llu samples after %llu steps of %s from %s\n", (unsigned long long)a.chains,
                (unsigned long long)a.steps, config.sampler.c_str(), a.model.c_str());
+  if (const auto* pt = dynamic_cast<const ParallelTemperingSampler<eT>*>(sampler.get())) {
+    std::fprintf(stderr, "swap rates between neighbouring temperatures:");
+    for (double r : pt->swap_rates()) std::fprintf(stderr, " %.3f", r);
+    std::fprintf(stderr, "\n");
+  }
   return 0;
 }
 
