@@ -4,9 +4,7 @@ namespace ebm {
 
 template <typename eT>
 void GradientEstimator<eT>::difference(const Model<eT>& model, Statistics<eT>& gradient) {
-  model.statistics(positive_, gradient);
-  model.statistics(negative_, negative_statistics_);
-  for (std::size_t i = 0; i < gradient.size(); ++i) gradient[i] -= negative_statistics_[i];
+  model.statistics_difference(positive_, negative_, gradient, negative_statistics_);
 }
 
 template class GradientEstimator<float>;

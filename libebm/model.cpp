@@ -1,5 +1,6 @@
 #include "libebm/model.hpp"
 
+#include "libebm/connections/dense_connection.hpp"
 #include "libebm/error.hpp"
 
 namespace ebm {
@@ -98,6 +99,40 @@ void Model<eT>::statistics(const State<eT>& state, Statistics<eT>& out, const ar
 }
 
 template <typename eT>
+void Model<eT>::statistics_difference(const State<eT>& positive, const State<eT>& negative, Statistics<eT>& out,
+                                      Statistics<eT>& scratch) const {
+  if (positive.layers.size() != layers_.size() || negative.layers.size() != layers_.size())
+    throw ContractError("Model::statistics_difference(): states have " + std::to_string(positive.layers.size()) +
+                        " and " + std::to_string(negative.layers.size()) + " layers, model has " +
+                        std::to_string(layers_.size()));
+  out.resize(n_parameters());
+  scratch.resize(n_parameters());
+  arma::uword k = 0;
+  for (arma::uword l = 0; l < layers_.size(); ++l) {
+    layers_[l]->statistics(positive.layers[l], nullptr, &out[k]);
+    layers_[l]->statistics(negative.layers[l], nullptr, &scratch[k]);
+    for (arma::uword i = 0; i < layers_[l]->n_parameters(); ++i) out[k + i] -= scratch[k + i];
+    k += layers_[l]->n_parameters();
+  }
+  Matrix sa, sb;
+  for (const auto& c : connections_) {
+    const Layer<eT>& from = *layers_[c->from()];
+    const Layer<eT>& to = *layers_[c->to()];
+    c->statistics(interaction_of(from, positive.layers[c->from()], sa), interaction_of(to, positive.layers[c->to()], sb),
+                  nullptr, &out[k]);
+    const Matrix& a = interaction_of(from, negative.layers[c->from()], sa);
+    const Matrix& b = interaction_of(to, negative.layers[c->to()], sb);
+    if (const auto* dense = dynamic_cast<const DenseConnection<eT>*>(c.get())) {
+      dense->add_statistics(a, b, eT(-1) / eT(a.n_cols), out[k]);
+    } else {
+      c->statistics(a, b, nullptr, &scratch[k]);
+      for (arma::uword i = 0; i < c->n_parameters(); ++i) out[k + i] -= scratch[k + i];
+    }
+    k += c->n_parameters();
+  }
+}
+
+template <typename eT>
 std::vector<int> Model<eT>::bipartite_colouring() const {
   std::vector<int> colour(layers_.size(), -1);
   if (layers_.empty()) return colour;
@@ -129,6 +164,37 @@ template <typename eT>
 void Model<eT>::initialize(const Matrix& data, Rng& rng, double weight_stddev) {
   layers_[0]->initialize_from_data(data);
   for (auto& c : connections_) c->initialize(rng, weight_stddev);
+}
+
+template <typename eT>
+std::string Model<eT>::check_structure() {
+  std::string problem;
+  auto release_aliases = [&](auto& blocks, const char* what) {
+    for (std::size_t i = 0; i < blocks.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (blocks[i] && blocks[i].get() == blocks[j].get()) {
+          (void)blocks[i].release();
+          if (problem.empty()) problem = std::string("the same ") + what + " appears twice";
+        }
+  };
+  release_aliases(layers_, "layer");
+  release_aliases(connections_, "connection");
+  if (!problem.empty()) return problem;
+  if (layers_.empty()) return "the model has no layers";
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    if (!layers_[l]) return "layer " + std::to_string(l) + " is missing";
+    if (layers_[l]->bias().n_cols != 1 || layers_[l]->bias().n_rows == 0)
+      return "layer " + std::to_string(l) + " has a bias of shape " + std::to_string(layers_[l]->bias().n_rows) + " x " +
+             std::to_string(layers_[l]->bias().n_cols);
+  }
+  for (std::size_t c = 0; c < connections_.size(); ++c) {
+    if (!connections_[c]) return "connection " + std::to_string(c) + " is missing";
+    if (connections_[c]->from() >= layers_.size() || connections_[c]->to() >= layers_.size())
+      return "connection " + std::to_string(c) + " joins layers that do not exist";
+    if (!connections_[c]->fits(layers_[connections_[c]->from()]->size(), layers_[connections_[c]->to()]->size()))
+      return "connection " + std::to_string(c) + " does not fit the sizes of the layers it joins";
+  }
+  return "";
 }
 
 template class Model<float>;

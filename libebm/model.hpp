@@ -80,6 +80,14 @@ class Model {
   /// (one per column), the weighted sums sum_c weights[c] d(-E)/dtheta(x_c).
   void statistics(const State<eT>& state, Statistics<eT>& out, const arma::Row<eT>* weights = nullptr) const;
 
+  /// out <- statistics(positive) - statistics(negative): an estimator's
+  /// gradient from its data and model states (their column counts may
+  /// differ).  Dense connections accumulate the negative term into `out`
+  /// with one in-place GEMM; other blocks compute it into `scratch` and
+  /// subtract.  Both are resized as needed and reused between calls.
+  void statistics_difference(const State<eT>& positive, const State<eT>& negative, Statistics<eT>& out,
+                             Statistics<eT>& scratch) const;
+
   /// The two colour classes of a bipartite layer graph: colour[l] is 0 or 1,
   /// with colour[0] = 0.  Empty when the graph is not bipartite (lateral
   /// connections, odd cycles), where block Gibbs sampling is not valid.
@@ -93,6 +101,13 @@ class Model {
   /// Data-dependent initialisation: layer 0 from the data
   /// (Layer::initialize_from_data), connections random with `weight_stddev`.
   virtual void initialize(const Matrix& data, Rng& rng, double weight_stddev);
+
+  /// After loading from an archive: "" when every layer and connection is
+  /// present, distinct and joins existing layers with matching shapes;
+  /// otherwise what is wrong.  Aliased blocks (one object held twice, which
+  /// only a crafted archive can produce) are released so that destroying
+  /// the model stays safe.
+  std::string check_structure();
 
  protected:
   arma::uword add_layer(std::unique_ptr<Layer<eT>> layer);

@@ -12,6 +12,12 @@
 //     would draw next by their conditional expectations, which lowers the
 //     variance of the statistics computed from `state` without biasing
 //     them.  May be a no-op.
+//   - run_and_rao_blackwellize(model, state, steps, rng, expectations): what
+//     the gradient estimators call: run(), then `expectations` <- a copy of
+//     `state` passed through rao_blackwellize() (`state` keeps its samples).
+//     The default does exactly that; a sampler may fuse the two (block
+//     Gibbs takes the expectations from the conditional its last half-step
+//     draws from, which saves a matrix product per call).
 // A sampler may keep scratch matrices between calls (hence non-const) but no
 // state that changes what it computes.
 #pragma once
@@ -35,6 +41,12 @@ class Sampler {
   virtual void initialize_chains(const Model<eT>& model, State<eT>& state, arma::uword n_chains, Rng& rng) = 0;
   virtual void run(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng) = 0;
   virtual void rao_blackwellize(const Model<eT>& model, State<eT>& state) { (void)model, (void)state; }
+  virtual void run_and_rao_blackwellize(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng,
+                                        State<eT>& expectations) {
+    run(model, state, steps, rng);
+    expectations.layers = state.layers;
+    rao_blackwellize(model, expectations);
+  }
 
  private:
   friend class boost::serialization::access;

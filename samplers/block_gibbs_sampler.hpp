@@ -3,9 +3,12 @@
 //
 // The layers split into two colour classes with no connection inside a
 // class, so all units of one class are conditionally independent given the
-// other and can be drawn at once.  One step draws colour 1 (the class
-// without the visible layer) given colour 0, then colour 0 given colour 1:
-// for an RBM, h ~ p(h|v) then v ~ p(v|h).
+// other and can be drawn at once.  One step draws colour 0 (the class with
+// the visible layer) given colour 1, then colour 1 given colour 0: for an
+// RBM, v ~ p(v|h) then h ~ p(h|v).  Ending each step on the hidden layer
+// lets run_and_rao_blackwellize() take E[h|v] from the conditional of the
+// last half-step instead of a further product: CD-k and PCD-k then cost
+// (k+1) + k + 2 products per minibatch, the minimum.
 #pragma once
 
 #include <memory>
@@ -31,6 +34,12 @@ class BlockGibbsSampler : public Sampler<eT> {
   void run(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng) override;
   /// Colour-1 layers <- E[layer | colour-0 layers].
   void rao_blackwellize(const Model<eT>& model, State<eT>& state) override;
+  /// run() then rao_blackwellize() of a copy, fused: the last half-step
+  /// computes E[layer | colour 0] of each colour-1 layer into
+  /// `expectations` and draws the layer from it (binary unit types: x = [u <
+  /// mean], which for Bernoulli units is bit for bit what run() draws).
+  void run_and_rao_blackwellize(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng,
+                                State<eT>& expectations) override;
 
  private:
   friend class boost::serialization::access;
@@ -38,7 +47,10 @@ class BlockGibbsSampler : public Sampler<eT> {
   void serialize(Archive& ar, const unsigned int version);
 
   const std::vector<int>& colouring(const Model<eT>& model);
-  void draw_colour(const Model<eT>& model, State<eT>& state, int colour, Rng& rng);
+  void check_state(const Model<eT>& model, const State<eT>& state, const char* caller) const;
+  /// Draws the layers of `colour` given the others; with `means`, also
+  /// stores their conditional means in means->layers.
+  void draw_colour(const Model<eT>& model, State<eT>& state, int colour, Rng& rng, State<eT>* means = nullptr);
 
   std::vector<int> colour_;
   const Model<eT>* coloured_model_ = nullptr;

@@ -13,10 +13,24 @@ void ContrastiveDivergence<eT>::estimate(const Model<eT>& model, const Matrix& b
                                          Rng& rng) {
   model.positive_phase(batch, this->positive_);
   // The chains start from this very minibatch (a peer library once started
-  // them from other samples; tests/test_estimators.cpp guards against it).
-  this->negative_.layers = this->positive_.layers;
-  this->sampler_->run(model, this->negative_, k_, rng);
-  this->sampler_->rao_blackwellize(model, this->negative_);
+  // them from other samples; tests/test_estimators.cpp guards against it):
+  // the data, with the latent layers drawn given it.  Binary latent units
+  // are drawn from the positive phase's means, which are their exact
+  // conditionals for an RBM, so the first half-step costs no product.
+  chains_.layers.resize(model.n_layers());
+  chains_.layers[0] = this->positive_.layers[0];
+  for (arma::uword l = 1; l < model.n_layers(); ++l) {
+    const Layer<eT>& layer = model.layer(l);
+    if (k_ == 0) {
+      chains_.layers[l] = this->positive_.layers[l];
+    } else if (layer.is_binary()) {
+      rng.fill_bernoulli(this->positive_.layers[l], chains_.layers[l]);
+    } else {
+      model.total_input(l, this->positive_, input_);
+      layer.sample(input_, chains_.layers[l], rng);
+    }
+  }
+  this->sampler_->run_and_rao_blackwellize(model, chains_, k_, rng, this->negative_);
   this->difference(model, gradient);
 }
 

@@ -31,6 +31,8 @@ class ContrastiveDivergence : public GradientEstimator<eT> {
   void serialize(Archive& ar, const unsigned int version);
 
   unsigned k_ = 1;
+  State<eT> chains_;  // scratch: the chains of the current minibatch
+  Matrix input_;      // scratch
 };
 
 }  // namespace ebm

@@ -17,10 +17,9 @@ void PersistentContrastiveDivergence<eT>::estimate(const Model<eT>& model, const
     this->sampler_->initialize_chains(model, chains_, n_chains_, rng);
   }
   model.positive_phase(batch, this->positive_);
-  this->sampler_->run(model, chains_, k_, rng);
-  // Rao-Blackwellise a copy: the persistent chains must keep their samples.
-  this->negative_.layers = chains_.layers;
-  this->sampler_->rao_blackwellize(model, this->negative_);
+  // The persistent chains keep their samples; the negative state is their
+  // Rao-Blackwellised copy.
+  this->sampler_->run_and_rao_blackwellize(model, chains_, k_, rng, this->negative_);
   this->difference(model, gradient);
 }
 

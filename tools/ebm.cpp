@@ -1,4 +1,4 @@
-// The `ebm` command line: train, info, evaluate, sample, convert.
+// The `ebm` command line: train, info, evaluate, sample, convert, bench.
 //
 // Exit status: 0 success, 2 bad input (config, data, archives, arguments),
 // 1 any other failure.  Errors are one line on stderr.
@@ -19,6 +19,8 @@ namespace po = boost::program_options;
 
 namespace ebm::tool {
 
+int bench(int argc, char** argv);  // tools/command_bench.cpp
+
 namespace {
 
 const char* usage =
@@ -28,6 +30,7 @@ const char* usage =
     "  evaluate MODEL --data FILE           the monitors' numbers of a saved model on any data\n"
     "  sample MODEL                         draw samples by Gibbs sampling (CSV, PNG grid)\n"
     "  convert IN OUT --format F            rewrite an archive as binary, text or xml\n"
+    "  bench                                training speed against the machine's sgemm (docs/benchmarks.md)\n"
     "  help config                          every config key and every registered type's options\n"
     "  version\n"
     "Types defined outside libebm: EBM_PLUGINS=lib1.so:lib2.so ebm ...\n";
@@ -106,6 +109,7 @@ int main(int argc, char** argv) {
     if (command == "evaluate") return evaluate(argc - 1, argv + 1);
     if (command == "sample") return sample(argc - 1, argv + 1);
     if (command == "convert") return convert(argc - 1, argv + 1);
+    if (command == "bench") return bench(argc - 1, argv + 1);
     if (command == "version" || command == "--version") {
       std::printf("ebm %s\n", EBM_VERSION);
       return 0;
@@ -115,7 +119,7 @@ int main(int argc, char** argv) {
       else std::printf("%s", usage);
       return 0;
     }
-    std::fprintf(stderr, "ebm: error: unknown command '%s'; commands: train, info, evaluate, sample, convert, help, version\n%s",
+    std::fprintf(stderr, "ebm: error: unknown command '%s'; commands: train, info, evaluate, sample, convert, bench, help, version\n%s",
                  command.c_str(), usage);
     return 2;
   } catch (const ebm::InputError& e) {

@@ -74,6 +74,8 @@ TrainingCheckpoint<eT> load_checkpoint(const std::string& path) {
     ar& make_nvp("history", c.history);
   });
   if (!c.model || !c.estimator || !c.update_rule) throw InputError(path + ": the checkpoint is incomplete");
+  if (const std::string problem = c.model->check_structure(); !problem.empty())
+    throw InputError(path + ": corrupted model: " + problem);
   return c;
 }
 

@@ -36,6 +36,8 @@ LoadedModel<eT> load_model(const std::string& path) {
   });
   loaded.model.reset(pointer);
   if (!loaded.model) throw InputError(path + ": the archive holds no model");
+  if (const std::string problem = loaded.model->check_structure(); !problem.empty())
+    throw InputError(path + ": corrupted model: " + problem);
   if (loaded.model->type_name() != loaded.header.model_type)
     throw InputError(path + ": corrupted: header says model type '" + loaded.header.model_type + "', payload holds '" +
                      loaded.model->type_name() + "'");

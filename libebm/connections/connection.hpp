@@ -53,6 +53,13 @@ class Connection {
   virtual void statistics(const Matrix& x_from, const Matrix& x_to, const arma::Row<eT>* weights,
                           Matrix* out) const = 0;
 
+  /// Whether the parameters' shapes fit layers of these sizes (checked when
+  /// a model is loaded from an archive).
+  virtual bool fits(arma::uword n_from, arma::uword n_to) const {
+    (void)n_from, (void)n_to;
+    return true;
+  }
+
   /// Random initial couplings with standard deviation `stddev`.
   virtual void initialize(Rng& rng, double stddev) = 0;
 

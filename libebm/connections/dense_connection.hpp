@@ -33,7 +33,13 @@ class DenseConnection : public Connection<eT> {
   arma::rowvec energy(const Matrix& x_from, const Matrix& x_to) const override;
   void statistics(const Matrix& x_from, const Matrix& x_to, const arma::Row<eT>* weights,
                   Matrix* out) const override;
+  /// out += alpha * x_from * x_to^T: one GEMM accumulating in place (beta =
+  /// 1), so a gradient's negative term needs no scratch the size of W.
+  void add_statistics(const Matrix& x_from, const Matrix& x_to, eT alpha, Matrix& out) const;
   void initialize(Rng& rng, double stddev) override;
+  bool fits(arma::uword n_from, arma::uword n_to) const override {
+    return weights_.n_rows == n_from && weights_.n_cols == n_to;
+  }
 
  private:
   friend class boost::serialization::access;

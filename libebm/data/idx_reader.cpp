@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <fstream>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -246,6 +247,42 @@ void convert(const IdxHeader& header, const unsigned char* in, std::size_t n, eT
   }
 }
 
+/// The file's uncompressed size when it can be known without reading it:
+/// the size of a plain file, or a gzip file's ISIZE trailer (the
+/// uncompressed length modulo 2^32); -1 when unknown.
+long long uncompressed_size(const std::string& path, bool& compressed) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return -1;
+  unsigned char magic[2] = {0, 0};
+  in.read(reinterpret_cast<char*>(magic), 2);
+  in.seekg(0, std::ios::end);
+  const long long size = in.tellg();
+  compressed = magic[0] == 0x1f && magic[1] == 0x8b;
+  if (!compressed) return size;
+  if (size < 18) return -1;
+  unsigned char trailer[4];
+  in.seekg(size - 4);
+  if (!in.read(reinterpret_cast<char*>(trailer), 4)) return -1;
+  return (long long)(std::uint32_t(trailer[0]) | std::uint32_t(trailer[1]) << 8 | std::uint32_t(trailer[2]) << 16 |
+                     std::uint32_t(trailer[3]) << 24);
+}
+
+/// Fails before any allocation when the file is too short for what its
+/// header promises (a corrupt header must not become a huge allocation).
+void check_promised_size(const std::string& path, const IdxHeader& header, std::uint64_t n_keep) {
+  const std::uint64_t header_bytes = 4 + 4 * std::uint64_t(header.dims.size());
+  const std::uint64_t data_bytes = n_keep * header.sample_size * header.element_size;
+  const std::uint64_t needed = header_bytes + data_bytes;
+  bool compressed = false;
+  const long long known = uncompressed_size(path, compressed);
+  if (known < 0) return;
+  if (compressed && needed >= (std::uint64_t(1) << 32)) return;  // ISIZE is modulo 2^32: no check possible
+  if (needed > std::uint64_t(known))
+    fail(path, ends_early(std::uint64_t(known) - std::min<std::uint64_t>(header_bytes, std::uint64_t(known)), data_bytes,
+                          "data (" + count_of(n_keep, "sample") + " x " + count_of(header.sample_size, "element") +
+                              " of " + count_of(header.element_size, "byte") + ")"));
+}
+
 std::uint64_t kept_samples(const IdxHeader& header, std::size_t limit) {
   // A limit beyond the file's size keeps everything, as for read_csv, so a
   // config can say "at most N" without knowing each file's length.
@@ -259,10 +296,15 @@ arma::Mat<eT> read_idx_images(const std::string& path, std::size_t limit) {
   GzFile file(path);
   const IdxHeader header = read_header(file, path);
   const std::uint64_t n_keep = kept_samples(header, limit);
+  check_promised_size(path, header, n_keep);
   // Samples are contiguous in the file and columns are contiguous in an
   // Armadillo matrix, so the row-major flattening is a straight copy.
-  arma::Mat<eT> images(static_cast<arma::uword>(header.sample_size),
-                       static_cast<arma::uword>(n_keep));
+  arma::Mat<eT> images;
+  try {
+    images.set_size(static_cast<arma::uword>(header.sample_size), static_cast<arma::uword>(n_keep));
+  } catch (const std::bad_alloc&) {
+    fail(path, "cannot allocate the " + std::to_string(n_keep) + " samples its header promises");
+  }
   eT* out = images.memptr();
   read_samples(file, path, header, n_keep,
                [&](const unsigned char* bytes, std::size_t first, std::size_t n) {
@@ -280,6 +322,7 @@ arma::urowvec read_idx_labels(const std::string& path, std::size_t limit) {
                    ", expected type code 0x08 and 1 dimension");
   }
   const std::uint64_t n_keep = kept_samples(header, limit);
+  check_promised_size(path, header, n_keep);
   arma::urowvec labels(static_cast<arma::uword>(n_keep));
   read_samples(file, path, header, n_keep,
                [&](const unsigned char* bytes, std::size_t first, std::size_t n) {

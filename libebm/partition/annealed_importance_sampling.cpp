@@ -117,6 +117,10 @@ std::vector<double> annealing_schedule(const std::string& spec) {
       throw InputError("annealing schedule '" + spec + "': '" + part + "' is not END:STEPS");
     }
     const double start = betas.back();
+    // A bound on the schedule's length: a typo must not become a huge
+    // allocation (the longest schedule in the literature has 14,500).
+    if (steps > 10000000 || double(betas.size()) + double(steps) > 10000001.0)
+      throw InputError("annealing schedule '" + spec + "': more than 10,000,000 temperatures");
     if (!(end > start) || end > 1.0 || steps < 1)
       throw InputError("annealing schedule '" + spec + "': '" + part + "' must raise beta (now " +
                        std::to_string(start) + ") to at most 1 in at least 1 step");

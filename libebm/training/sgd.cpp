@@ -5,6 +5,32 @@
 
 namespace ebm {
 
+namespace {
+
+// velocity <- momentum * velocity + lr * (gradient - decay * theta);
+// theta += velocity: one vectorised pass over the three matrices, in the
+// order of operations of the formula (so the same numbers as the
+// expression-template version it replaced).
+EBM_VECTOR_CLONES void sgd_step(float* theta, float* v, const float* g, std::size_t n, float lr, float momentum,
+                                float decay) {
+  if (decay > 0) {
+    for (std::size_t i = 0; i < n; ++i) v[i] = momentum * v[i] + lr * (g[i] - decay * theta[i]), theta[i] += v[i];
+  } else {
+    for (std::size_t i = 0; i < n; ++i) v[i] = momentum * v[i] + lr * g[i], theta[i] += v[i];
+  }
+}
+
+EBM_VECTOR_CLONES void sgd_step(double* theta, double* v, const double* g, std::size_t n, double lr,
+                                double momentum, double decay) {
+  if (decay > 0) {
+    for (std::size_t i = 0; i < n; ++i) v[i] = momentum * v[i] + lr * (g[i] - decay * theta[i]), theta[i] += v[i];
+  } else {
+    for (std::size_t i = 0; i < n; ++i) v[i] = momentum * v[i] + lr * g[i], theta[i] += v[i];
+  }
+}
+
+}  // namespace
+
 template <typename eT>
 Sgd<eT>::Sgd(const SgdOptions& options) : options_(options) {
   if (options.momentum < 0 || options.momentum >= 1)
@@ -28,12 +54,18 @@ void Sgd<eT>::apply(const ParameterList<eT>& parameters, const Statistics<eT>& g
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     arma::Mat<eT>& theta = *parameters[i].value;
     arma::Mat<eT>& v = velocity_[i];
-    if (parameters[i].weight_decay && decay > 0) {
-      v = momentum * v + lr * (gradient[i] - decay * theta);
-    } else {
-      v = momentum * v + lr * gradient[i];
-    }
-    theta += v;
+    if (gradient[i].n_elem != theta.n_elem || v.n_elem != theta.n_elem)
+      throw ContractError("Sgd::apply(): gradient of " + parameters[i].name + " has " +
+                          std::to_string(gradient[i].n_elem) + " elements, the parameter " +
+                          std::to_string(theta.n_elem));
+    const eT parameter_decay = parameters[i].weight_decay ? decay : eT(0);
+    eT* t = theta.memptr();
+    eT* vp = v.memptr();
+    const eT* g = gradient[i].memptr();
+    // Elementwise: chunks may run on any thread with the same result.
+    for_each_chunk(theta.n_elem, [&](std::size_t first, std::size_t count) {
+      sgd_step(t + first, vp + first, g + first, count, lr, momentum, parameter_decay);
+    });
   }
 }
 

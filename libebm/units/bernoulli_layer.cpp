@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "libebm/error.hpp"
 #include "libebm/registry/register.hpp"
@@ -19,9 +21,47 @@ inline eT softplus(eT x) {
   return std::max(x, eT(0)) + std::log1p(std::exp(-std::abs(x)));
 }
 
-template <typename eT>
-inline eT sigmoid(eT x) {
-  return eT(1) / (eT(1) + std::exp(-x));
+// exp(x) in float for the sigmoids of the hot loop: Cody-Waite reduction
+// x = n log 2 + r, |r| <= log(2)/2, and Cephes' degree-6 polynomial for
+// e^r: the sigmoid is within two float ulps of the exact value wherever it
+// is a normal float (tests/test_hot_loop.cpp).  Unlike libm's expf it
+// vectorises.  The argument is clamped so that 2^n stays a normal float
+// (sigmoid(x) for x < -87 is then 6e-39 instead of e^x: 0 for any purpose).
+inline float exp_float(float x) {
+  x = std::min(std::max(x, -87.0f), 88.0f);
+  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round(x / log 2)
+  float r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float e = p * (r * r) + r + 1.0f;
+  const std::int32_t bits = (std::int32_t(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return e * scale;
+}
+
+inline float sigmoid(float x) { return 1.0f / (1.0f + exp_float(-x)); }
+inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// The elementwise kernels, one vectorised pass each.  mean() and sample()
+// share sigmoid(), so a draw u < sigmoid(x) equals Rng::fill_bernoulli of
+// mean() with the same key, bit for bit.
+EBM_VECTOR_CLONES void sigmoid_array(const float* in, float* out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = sigmoid(in[i]);
+}
+void sigmoid_array(const double* in, double* out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = sigmoid(in[i]);
+}
+EBM_VECTOR_CLONES void draw_array(const float* in, const float* u, float* out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = u[i] < sigmoid(in[i]) ? 1.0f : 0.0f;
+}
+void draw_array(const double* in, const double* u, double* out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = u[i] < sigmoid(in[i]) ? 1.0 : 0.0;
 }
 
 }  // namespace
@@ -31,15 +71,24 @@ void BernoulliLayer<eT>::mean(const Matrix& input, Matrix& out) const {
   out.set_size(input.n_rows, input.n_cols);
   const eT* in = input.memptr();
   eT* o = out.memptr();
-  for (arma::uword i = 0; i < input.n_elem; ++i) o[i] = sigmoid(in[i]);
+  for_each_chunk(input.n_elem, [&](std::size_t first, std::size_t count) {
+    sigmoid_array(in + first, o + first, count);
+  });
 }
 
 template <typename eT>
 void BernoulliLayer<eT>::sample(const Matrix& input, Matrix& out, Rng& rng) const {
+  // One key per call; element i compares the stream's value i with its
+  // probability, so chunks can go to any thread (random.hpp).
   out.set_size(input.n_rows, input.n_cols);
+  const std::uint64_t key = rng.next();
   const eT* in = input.memptr();
   eT* o = out.memptr();
-  for (arma::uword i = 0; i < input.n_elem; ++i) o[i] = rng.uniform<eT>() < sigmoid(in[i]) ? eT(1) : eT(0);
+  for_each_chunk(input.n_elem, [&](std::size_t first, std::size_t count) {
+    alignas(64) eT u[parallel_chunk];
+    counter_uniforms::fill(key, first, count, u);
+    draw_array(in + first, u, o + first, count);
+  });
 }
 
 template <typename eT>

@@ -37,14 +37,19 @@ void SpinLayer<eT>::mean(const Matrix& input, Matrix& out) const {
 
 template <typename eT>
 void SpinLayer<eT>::sample(const Matrix& input, Matrix& out, Rng& rng) const {
-  // p(+1) = e^u / (e^u + e^-u) = sigmoid(2u).  One uniform per entry, in
-  // storage order, as Bernoulli: the draws that follow in a run do not
-  // depend on which of the two unit types came before.
+  // p(+1) = e^u / (e^u + e^-u) = sigmoid(2u).  One key per call and value i
+  // of its counter-based stream for entry i, as Bernoulli: the draws that
+  // follow in a run do not depend on which of the two unit types came
+  // before, and chunks can go to any thread (random.hpp).
   out.set_size(input.n_rows, input.n_cols);
+  const std::uint64_t key = rng.next();
   const eT* in = input.memptr();
   eT* o = out.memptr();
-  for (arma::uword i = 0; i < input.n_elem; ++i)
-    o[i] = rng.uniform<eT>() < sigmoid(eT(2) * in[i]) ? eT(1) : eT(-1);
+  for_each_chunk(input.n_elem, [&](std::size_t first, std::size_t count) {
+    alignas(64) eT u[parallel_chunk];
+    counter_uniforms::fill(key, first, count, u);
+    for (std::size_t i = 0; i < count; ++i) o[first + i] = u[i] < sigmoid(eT(2) * in[first + i]) ? eT(1) : eT(-1);
+  });
 }
 
 template <typename eT>

@@ -57,16 +57,18 @@ void BinomialLayer<eT>::mean(const Matrix& input, Matrix& out) const {
 
 template <typename eT>
 void BinomialLayer<eT>::sample(const Matrix& input, Matrix& out, ebm::Rng& rng) const {
-  // n uniforms per entry, entries in storage order: a fixed number of draws,
-  // and with one trial exactly Bernoulli's draws.
+  // One key per call, as the built-in unit types (libebm/random.hpp): trial
+  // t of entry i compares value t * n_elem + i of the key's counter-based
+  // stream with p_i, so with one trial these are exactly Bernoulli's draws.
   out.set_size(input.n_rows, input.n_cols);
+  out.zeros();
+  const std::uint64_t key = rng.next();
   const eT* in = input.memptr();
   eT* o = out.memptr();
-  for (arma::uword i = 0; i < input.n_elem; ++i) {
-    const eT p = sigmoid(in[i]);
-    std::uint64_t successes = 0;
-    for (std::uint64_t t = 0; t < trials_; ++t) successes += rng.uniform<eT>() < p ? 1u : 0u;
-    o[i] = eT(successes);
+  arma::Col<eT> u(input.n_elem);
+  for (std::uint64_t t = 0; t < trials_; ++t) {
+    ebm::counter_uniforms::fill(key, t * input.n_elem, input.n_elem, u.memptr());
+    for (arma::uword i = 0; i < input.n_elem; ++i) o[i] += u[i] < sigmoid(in[i]) ? eT(1) : eT(0);
   }
 }
 

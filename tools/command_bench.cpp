@@ -1,0 +1,330 @@
+// ebm bench: how fast training runs compared with the machine's own matrix
+// multiply.
+//
+// Per CD-k or PCD-k minibatch an RBM does (k+1) visible-to-hidden products,
+// k hidden-to-visible products and 2 gradient products, each 2*B*nv*nh
+// flops; everything else (sigmoids, random draws, statistics, the update) is
+// overhead.  So the bench times one or more training epochs through the
+// library's real path (the blocks built from the registries from a config,
+// as `ebm train` does, and the one Trainer), then times sgemm on exactly the
+// same shapes in the same process with the same BLAS and threads, and
+// reports the ratio.  It also times a block Gibbs sampling run, reports the
+// peak resident memory and the BLAS library, core and thread count in use,
+// and the reconstruction error after training (to compare with the peers in
+// tools/bench/peers/, which report the same).
+//
+// Timing only: nothing here is checked by the tests (docs/benchmarks.md).
+#include <omp.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <vector>
+
+#include "libebm/config/experiment_config.hpp"
+#include "libebm/error.hpp"
+#include "libebm/experiment.hpp"
+#include "libebm/monitors/reconstruction_error.hpp"
+#include "libebm/registry/kinds.hpp"
+#include "libebm/training/trainer.hpp"
+#include "tools/commands.hpp"
+
+// OpenBLAS's own introspection (libopenblas, which we link directly).
+extern "C" {
+char* openblas_get_config(void);
+char* openblas_get_corename(void);
+int openblas_get_num_threads(void);
+}
+
+namespace po = boost::program_options;
+
+namespace ebm::tool {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+struct BenchArguments {
+  std::uint64_t visible = 784, hidden = 500, batch = 100, samples = 60000, k = 1, epochs = 1, seed = 1;
+  std::uint64_t gibbs_chains = 0, gibbs_steps = 200, sgemm_repeats = 20;
+  std::string data, test, estimator = "cd", scalar = "float";
+  double threshold = 0.5, learning_rate = 0.1, momentum = 0.0, weight_decay = 0.0;
+  bool json = false, train_only = false;
+};
+
+/// The config a bench run trains with: the same text `ebm train` would read.
+std::string bench_config_text(const BenchArguments& a) {
+  std::ostringstream c;
+  c << "seed = " << a.seed << "\n"
+    << "[data]\nbinarize = threshold\nthreshold = " << a.threshold << "\n"
+    << "[model]\ntype = rbm\nscalar = " << a.scalar << "\nweight_init_stddev = 0.01\n"
+    << "[rbm]\nhidden = " << a.hidden << "\n"
+    << "[training]\nestimator = " << a.estimator << "\nsampler = block_gibbs\nupdate = sgd\nepochs = " << a.epochs
+    << "\nbatch_size = " << a.batch << "\n"
+    << "[" << a.estimator << "]\nk = " << a.k << "\n"
+    << "[sgd]\nlearning_rate = " << a.learning_rate << "\nschedule = constant\nmomentum = " << a.momentum
+    << "\ninitial_momentum = " << a.momentum << "\nweight_decay = " << a.weight_decay << "\n"
+    << "[monitor]\nlist = reconstruction\n";
+  return c.str();
+}
+
+double peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return double(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+/// Mean squared reconstruction error per unit, in chunks so that the
+/// monitor's double-precision copies stay small.
+template <typename eT>
+double reconstruction_error(const Model<eT>& model, const arma::Mat<eT>& data) {
+  const arma::uword chunk = 2000;
+  double total = 0;
+  for (arma::uword first = 0; first < data.n_cols; first += chunk) {
+    const arma::uword last = std::min(first + chunk, data.n_cols) - 1;
+    const arma::Mat<eT> part = data.cols(first, last);
+    total += ReconstructionError<eT>::error(model, part) * double(part.n_elem);
+  }
+  return total / double(data.n_elem);
+}
+
+/// sgemm (or dgemm) rates for the three product shapes of a minibatch,
+/// measured with Armadillo exactly as the library forms them.
+struct GemmRates {
+  double visible_to_hidden = 0, hidden_to_visible = 0, gradient = 0;  // GFLOP/s of each shape
+  double mix = 0;  // GFLOP/s of one minibatch's mix of products
+};
+
+template <typename eT>
+GemmRates measure_gemm(arma::uword nv, arma::uword nh, arma::uword b, unsigned k, unsigned repeats, Rng& rng) {
+  arma::Mat<eT> w(nv, nh), v(nv, b), h(nh, b), hin(nh, b), vin(nv, b), g(nv, nh);
+  rng.fill_uniform(w), rng.fill_uniform(v), rng.fill_uniform(h);
+  const double flops = 2.0 * double(nv) * double(nh) * double(b);
+  // Best of `repeats` timings of `count` back-to-back products: the rate the
+  // BLAS reaches on these shapes once warm.
+  auto best = [&](auto&& product, unsigned count) {
+    product();  // warm up (threads, caches)
+    double best_seconds = 1e300;
+    for (unsigned r = 0; r < repeats; ++r) {
+      const auto start = Clock::now();
+      for (unsigned i = 0; i < count; ++i) product();
+      best_seconds = std::min(best_seconds, seconds_since(start));
+    }
+    return best_seconds;
+  };
+  GemmRates rates;
+  const unsigned count = 5;
+  rates.visible_to_hidden = count * flops / best([&] { hin = w.t() * v; }, count) * 1e-9;
+  rates.hidden_to_visible = count * flops / best([&] { vin = w * h; }, count) * 1e-9;
+  rates.gradient = count * flops / best([&] { g = v * h.t(); }, count) * 1e-9;
+  // One minibatch's products in the order training does them.
+  const double mix_seconds = best(
+      [&] {
+        hin = w.t() * v;
+        for (unsigned s = 0; s < k; ++s) {
+          vin = w * h;
+          hin = w.t() * v;
+        }
+        g = v * h.t();
+        g -= v * h.t();
+      },
+      1);
+  rates.mix = double(2 * k + 3) * flops / mix_seconds * 1e-9;
+  return rates;
+}
+
+std::string trimmed(const char* s) {
+  std::string out = s ? s : "";
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
+  return out;
+}
+
+template <typename eT>
+int run_bench(const BenchArguments& a) {
+  const ExperimentConfig config = parse_experiment_config("ebm bench", bench_config_text(a), {});
+  Rng data_rng = data_rng_for(config.seed);
+
+  // Data: an IDX/CSV file binarized at the threshold, or random binary data.
+  const auto load_start = Clock::now();
+  arma::Mat<eT> train, test;
+  if (!a.data.empty()) {
+    train = load_data<eT>(config.data, a.data, a.samples, data_rng);
+  } else {
+    train.set_size(a.visible, a.samples);
+    data_rng.fill_uniform(train);
+    train.transform([](eT x) { return x < eT(0.5) ? eT(0) : eT(1); });
+  }
+  if (!a.test.empty()) {
+    test = load_data<eT>(config.data, a.test, 0, data_rng);
+    if (test.n_rows != train.n_rows)
+      throw InputError(a.test + ": samples have " + std::to_string(test.n_rows) + " values, the training data " +
+                       std::to_string(train.n_rows));
+  }
+  if (train.n_cols == 0) throw InputError("ebm bench: no training samples");
+  const double load_seconds = seconds_since(load_start);
+  const arma::uword nv = train.n_rows, nh = a.hidden, n = train.n_cols;
+  const arma::uword b = std::min<arma::uword>(a.batch, n);
+
+  // The blocks, built from the registries as libebm/experiment.cpp does.
+  Rng rng(config.seed);
+  ModelContext<eT> context;
+  context.n_visible = nv;
+  context.make_layer = [&config](const std::string& type, arma::uword size) {
+    return UnitsKind::registry<eT>::instance().create(type, config.block(type), size);
+  };
+  auto model = ModelKind::registry<eT>::instance().create(config.model_type, config.block(config.model_type), context);
+  model->initialize(train, rng, config.weight_init_stddev);
+  auto estimator = EstimatorKind::registry<eT>::instance().create(
+      config.estimator, config.block(config.estimator),
+      SamplerKind::registry<eT>::instance().create(config.sampler, config.block(config.sampler)));
+  auto update_rule = UpdateKind::registry<eT>::instance().create(config.update, config.block(config.update));
+  TrainerOptions options;
+  options.epochs = config.epochs;
+  options.batch_size = config.batch_size;
+  options.monitor_initial = false;
+  Trainer<eT> trainer(*model, *estimator, *update_rule, options);
+  const auto& history = trainer.train(train, nullptr, rng);
+  double train_seconds = 0;
+  std::vector<double> epoch_seconds;
+  for (const auto& r : history) train_seconds += r.seconds, epoch_seconds.push_back(r.seconds);
+
+  const double flops_per_product = 2.0 * double(nv) * double(nh);  // per sample
+  const double products_per_batch = double(2 * a.k + 3);
+  const double train_samples = double(n) * double(a.epochs);
+  const double samples_per_second = train_samples / train_seconds;
+  const double train_gflops = train_samples * products_per_batch * flops_per_product / train_seconds * 1e-9;
+
+  if (a.train_only) {
+    std::printf("ebm bench --train-only: %.3f s, %.0f samples/s, %.1f GFLOP/s effective; core %s\n", train_seconds,
+                samples_per_second, train_gflops, trimmed(openblas_get_corename()).c_str());
+    return 0;
+  }
+
+  // A sampling run: chains from the base-rate model, `gibbs_steps` steps.
+  const arma::uword chains = a.gibbs_chains ? a.gibbs_chains : b;
+  auto sampler = SamplerKind::registry<eT>::instance().create(config.sampler, config.block(config.sampler));
+  State<eT> state;
+  sampler->initialize_chains(*model, state, chains, rng);
+  sampler->run(*model, state, 1, rng);  // warm up
+  const auto gibbs_start = Clock::now();
+  sampler->run(*model, state, unsigned(a.gibbs_steps), rng);
+  const double gibbs_seconds = seconds_since(gibbs_start);
+  const double gibbs_gflops =
+      double(chains) * double(a.gibbs_steps) * 2.0 * flops_per_product / gibbs_seconds * 1e-9;
+
+  const GemmRates gemm = measure_gemm<eT>(nv, nh, b, unsigned(a.k), unsigned(a.sgemm_repeats), rng);
+
+  const double error_train = reconstruction_error(*model, train);
+  const double error_test = test.n_cols ? reconstruction_error(*model, test) : std::nan("");
+
+  const std::string blas_config = trimmed(openblas_get_config());
+  const std::string core = trimmed(openblas_get_corename());
+  const int blas_threads = openblas_get_num_threads();
+  const char* coretype_env = std::getenv("OPENBLAS_CORETYPE");
+  const std::string coretype = coretype_env ? coretype_env : "";
+  const std::string data_name = a.data.empty() ? "random binary" : a.data;
+  const double rss = peak_rss_mib();
+  const double data_mib = double(train.n_elem + test.n_elem) * sizeof(eT) / 1048576.0;
+  const double model_mib = double(model->n_parameters()) * sizeof(eT) / 1048576.0;
+
+  if (a.json) {
+    std::ostringstream o;
+    o << "{\"command\":\"bench\",\"scalar\":" << json_string(a.scalar) << ",\"visible\":" << nv
+      << ",\"hidden\":" << nh << ",\"batch\":" << b << ",\"samples\":" << n << ",\"data\":" << json_string(data_name)
+      << ",\"estimator\":" << json_string(a.estimator) << ",\"k\":" << a.k << ",\"epochs\":" << a.epochs
+      << ",\"train_seconds\":" << json_number(train_seconds) << ",\"epoch_seconds\":[";
+    for (std::size_t i = 0; i < epoch_seconds.size(); ++i) o << (i ? "," : "") << json_number(epoch_seconds[i]);
+    o << "],\"samples_per_second\":" << json_number(samples_per_second)
+      << ",\"train_gflops\":" << json_number(train_gflops) << ",\"sgemm_gflops\":" << json_number(gemm.mix)
+      << ",\"sgemm_gflops_visible_to_hidden\":" << json_number(gemm.visible_to_hidden)
+      << ",\"sgemm_gflops_hidden_to_visible\":" << json_number(gemm.hidden_to_visible)
+      << ",\"sgemm_gflops_gradient\":" << json_number(gemm.gradient)
+      << ",\"ratio_to_sgemm\":" << json_number(train_gflops / gemm.mix) << ",\"gibbs_chains\":" << chains
+      << ",\"gibbs_steps\":" << a.gibbs_steps << ",\"gibbs_seconds\":" << json_number(gibbs_seconds)
+      << ",\"gibbs_gflops\":" << json_number(gibbs_gflops)
+      << ",\"reconstruction_error_train\":" << json_number(error_train)
+      << ",\"reconstruction_error_test\":" << json_number(error_test)
+      << ",\"peak_rss_mib\":" << json_number(rss) << ",\"data_mib\":" << json_number(data_mib)
+      << ",\"model_mib\":" << json_number(model_mib) << ",\"load_seconds\":" << json_number(load_seconds)
+      << ",\"blas\":" << json_string(blas_config) << ",\"blas_core\":" << json_string(core)
+      << ",\"openblas_coretype_env\":" << json_string(coretype) << ",\"blas_threads\":" << blas_threads
+      << ",\"omp_threads\":" << omp_get_max_threads() << ",\"version\":" << json_string(EBM_VERSION) << "}";
+    std::printf("%s\n", o.str().c_str());
+  } else {
+    std::printf("ebm bench: %s RBM %llux%llu, %s-%llu, batch %llu, %llu samples (%s), %llu epoch(s)\n",
+                a.scalar.c_str(), (unsigned long long)nv, (unsigned long long)nh, a.estimator.c_str(),
+                (unsigned long long)a.k, (unsigned long long)b, (unsigned long long)n, data_name.c_str(),
+                (unsigned long long)a.epochs);
+    std::printf("  BLAS            %s\n", blas_config.c_str());
+    std::printf("  core            %s (OPENBLAS_CORETYPE=%s), %d BLAS threads, %d OpenMP threads\n", core.c_str(),
+                coretype_env ? coretype.c_str() : "(unset)", blas_threads, omp_get_max_threads());
+    std::printf("  training        %.3f s, %.0f samples/s, %.1f GFLOP/s effective (%llu products per batch)\n",
+                train_seconds, samples_per_second, train_gflops, (unsigned long long)(2 * a.k + 3));
+    std::printf("  sgemm           %.1f GFLOP/s for the same mix (W'V %.1f, WH %.1f, VH' %.1f)\n", gemm.mix,
+                gemm.visible_to_hidden, gemm.hidden_to_visible, gemm.gradient);
+    std::printf("  ratio           %.3f of sgemm\n", train_gflops / gemm.mix);
+    std::printf("  Gibbs sampling  %llu chains x %llu steps: %.3f s, %.1f GFLOP/s\n", (unsigned long long)chains,
+                (unsigned long long)a.gibbs_steps, gibbs_seconds, gibbs_gflops);
+    std::printf("  reconstruction  train %.5f", error_train);
+    if (test.n_cols) std::printf(", test %.5f", error_test);
+    std::printf(" (mean squared error per unit)\n");
+    std::printf("  peak RSS        %.1f MiB (data %.1f MiB, model %.2f MiB)\n", rss, data_mib, model_mib);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int bench(int argc, char** argv) {
+  const std::string usage =
+      "ebm bench [--visible NV] [--hidden NH] [--batch B] [--samples N | --data IDX [--test IDX]] "
+      "[--estimator cd|pcd] [--k K] [--epochs E] [--scalar float|double] [--json]";
+  BenchArguments a;
+  po::options_description options("options");
+  options.add_options()("visible", po::value<std::uint64_t>(&a.visible)->default_value(784),
+                        "visible units of the random data (ignored with --data)")(
+      "hidden", po::value<std::uint64_t>(&a.hidden)->default_value(500), "hidden units")(
+      "batch", po::value<std::uint64_t>(&a.batch)->default_value(100), "minibatch size")(
+      "samples", po::value<std::uint64_t>(&a.samples)->default_value(60000),
+      "training samples (random binary data; with --data, the first N of the file, 0: all)")(
+      "data", po::value<std::string>(&a.data), "train on an IDX (or CSV) file instead, binarized at --threshold")(
+      "test", po::value<std::string>(&a.test), "held-out data for the test reconstruction error")(
+      "threshold", po::value<double>(&a.threshold)->default_value(0.5), "binarization threshold for --data")(
+      "estimator", po::value<std::string>(&a.estimator)->default_value("cd"), "cd or pcd")(
+      "k", po::value<std::uint64_t>(&a.k)->default_value(1), "sampler steps per update")(
+      "epochs", po::value<std::uint64_t>(&a.epochs)->default_value(1), "training epochs timed")(
+      "scalar", po::value<std::string>(&a.scalar)->default_value("float"), "float or double")(
+      "learning-rate", po::value<double>(&a.learning_rate)->default_value(0.1, "0.1"), "SGD learning rate (constant)")(
+      "momentum", po::value<double>(&a.momentum)->default_value(0.0), "SGD momentum")(
+      "weight-decay", po::value<double>(&a.weight_decay)->default_value(0.0), "L2 weight decay")(
+      "gibbs-chains", po::value<std::uint64_t>(&a.gibbs_chains)->default_value(0),
+      "chains of the sampling run (0: the batch size)")(
+      "gibbs-steps", po::value<std::uint64_t>(&a.gibbs_steps)->default_value(200), "steps of the sampling run")(
+      "sgemm-repeats", po::value<std::uint64_t>(&a.sgemm_repeats)->default_value(20),
+      "timings of each sgemm shape (the best is reported)")(
+      "seed", po::value<std::uint64_t>(&a.seed)->default_value(1), "seed of the run")(
+      "train-only", po::bool_switch(&a.train_only),
+      "time training only: no sampling run, sgemm or reconstruction error (for profilers)")(
+      "json", po::bool_switch(&a.json), "print one JSON object");
+  po::positional_options_description positional;
+  po::variables_map values;
+  if (!parse_command_line("bench", usage, argc, argv, options, positional, values)) return 0;
+  if (a.estimator != "cd" && a.estimator != "pcd")
+    throw InputError("ebm bench: --estimator '" + a.estimator + "': expected cd or pcd");
+  if (a.scalar != "float" && a.scalar != "double")
+    throw InputError("ebm bench: --scalar '" + a.scalar + "': expected float or double");
+  if (a.hidden == 0 || a.batch == 0 || a.epochs == 0 || a.sgemm_repeats == 0)
+    throw InputError("ebm bench: --hidden, --batch, --epochs and --sgemm-repeats must be >= 1");
+  if (a.data.empty() && (a.visible == 0 || a.samples == 0))
+    throw InputError("ebm bench: --visible and --samples must be >= 1");
+  return a.scalar == "double" ? run_bench<double>(a) : run_bench<float>(a);
+}
+
+}  // namespace ebm::tool
