@@ -17,6 +17,7 @@
 #include "libebm/data/idx_reader.hpp"
 #include "libebm/error.hpp"
 #include "libebm/io/experiment_record.hpp"
+#include "libebm/io/json.hpp"
 #include "libebm/registry/kinds.hpp"
 #include "samplers/parallel_tempering_sampler.hpp"
 
@@ -202,27 +203,6 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
     write_file_atomically((dir / "run.json").string(), run.str());
   }
   return result;
-}
-
-std::string json_number(double x) {
-  if (!std::isfinite(x)) return "null";
-  std::ostringstream out;
-  out << std::setprecision(10) << x;
-  return out.str();
-}
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') out += '\\', out += ch;
-    else if (ch == '\n') out += "\\n";
-    else if (static_cast<unsigned char>(ch) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-      out += buf;
-    } else out += ch;
-  }
-  return out + "\"";
 }
 
 }  // namespace

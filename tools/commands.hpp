@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "libebm/io/json.hpp"
+
 namespace ebm::tool {
 
 int train(int argc, char** argv);
@@ -23,9 +25,7 @@ bool parse_command_line(const std::string& command, const std::string& usage, in
                         const boost::program_options::positional_options_description& positional,
                         boost::program_options::variables_map& values);
 
-/// A JSON string literal.
-std::string json_string(const std::string& s);
-/// A JSON number, or null when not finite.
-std::string json_number(double x);
+using ebm::json_number;
+using ebm::json_string;
 
 }  // namespace ebm::tool
