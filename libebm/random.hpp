@@ -141,9 +141,8 @@ class Rng {
   void fill_uniform(arma::Mat<eT>& m) {
     const std::uint64_t key = next();
     eT* p = m.memptr();
-    for_each_chunk(m.n_elem, [&](std::size_t first, std::size_t count) {
-      counter_uniforms::fill(key, first, count, p + first);
-    });
+    for_each_chunk(m.n_elem,
+                   [&](std::size_t first, std::size_t count) { counter_uniforms::fill(key, first, count, p + first); });
   }
 
   /// out <- independent Bernoulli draws with success probabilities p (same

@@ -39,8 +39,10 @@ BOOST_AUTO_TEST_CASE(float_sigmoid_is_within_two_ulps_of_exact) {
   double worst = 0, worst_tail = 0;
   for (arma::uword i = 0; i < x.n_elem; ++i) {
     const double exact = 1.0 / (1.0 + std::exp(-double(x[i])));
-    if (x[i] >= -87.0f) worst = std::max(worst, std::abs(double(p[i]) - exact) / exact);
-    else worst_tail = std::max(worst_tail, std::abs(double(p[i]) - exact));
+    if (x[i] >= -87.0f)
+      worst = std::max(worst, std::abs(double(p[i]) - exact) / exact);
+    else
+      worst_tail = std::max(worst_tail, std::abs(double(p[i]) - exact));
   }
   BOOST_TEST_MESSAGE("float sigmoid: worst relative error " << worst << ", below -87 worst absolute " << worst_tail);
   BOOST_TEST(worst < std::ldexp(1.0, -22));
@@ -129,8 +131,8 @@ BOOST_AUTO_TEST_CASE(cd_and_pcd_negative_state_is_rao_blackwellised_chains) {
   ebm::ContrastiveDivergence<double> cd(std::make_unique<ebm::BlockGibbsSampler<double>>(), 2);
   ebm::PersistentContrastiveDivergence<double> pcd(std::make_unique<ebm::BlockGibbsSampler<double>>(), 2);
   ebm::Rng rng(53);
-  for (ebm::GradientEstimator<double>* estimator : {static_cast<ebm::GradientEstimator<double>*>(&cd),
-                                                    static_cast<ebm::GradientEstimator<double>*>(&pcd)}) {
+  for (ebm::GradientEstimator<double>* estimator :
+       {static_cast<ebm::GradientEstimator<double>*>(&cd), static_cast<ebm::GradientEstimator<double>*>(&pcd)}) {
     ebm::Statistics<double> gradient, sp, sn;
     estimator->estimate(*rbm, batch, gradient, rng);
     const ebm::State<double>& negative = estimator->negative_state();
@@ -160,7 +162,8 @@ BOOST_AUTO_TEST_CASE(sgd_step_follows_its_formula) {
   for (auto& g : g1) rng.fill_normal(g);
   for (auto& g : g2) rng.fill_normal(g);
   std::vector<arma::mat> theta, velocity;
-  for (const auto& p : parameters) theta.push_back(*p.value), velocity.emplace_back(arma::size(*p.value), arma::fill::zeros);
+  for (const auto& p : parameters)
+    theta.push_back(*p.value), velocity.emplace_back(arma::size(*p.value), arma::fill::zeros);
   ebm::StepContext step;
   for (const auto* g : {&g1, &g2}) {
     sgd.apply(parameters, *g, step);

@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE(bernoulli_draws_have_their_probabilities) {
     const double frequency = arma::accu(x.row(i)) / double(n);
     BOOST_TEST(std::abs(frequency - p[i]) < 6 * 0.5 / std::sqrt(double(n)));
   }
-  BOOST_TEST(arma::accu(x.row(0)) == 0.0f);  // p = 0: never
+  BOOST_TEST(arma::accu(x.row(0)) == 0.0f);      // p = 0: never
   BOOST_TEST(arma::accu(x.row(5)) == float(n));  // p = 1: always (u < 1)
 }
 
@@ -194,4 +194,15 @@ BOOST_AUTO_TEST_CASE(normals_have_mean_zero_and_unit_variance) {
   // The fraction beyond 2 sigma: 2 (1 - Phi(2)) = 0.0455.
   const double tail = double(arma::accu(arma::abs(z) > 2.0)) / n;
   BOOST_TEST(std::abs(tail - 0.0455003) < 6 * std::sqrt(0.0455 * 0.9545 / n));
+}
+
+BOOST_AUTO_TEST_CASE(every_kernel_on_this_cpu_gives_the_same_values) {
+  // The vectorised kernels (AVX2, AVX-512) against the portable one; the
+  // portable one is checked against the definition above.
+  BOOST_TEST_MESSAGE("float kernel in use: " << ebm::counter_uniforms::kernel_name());
+  for (std::uint64_t first : {0ull, 5ull, 64ull, 1000ull, (1ull << 32) * 64 - 100})
+    for (std::uint64_t key : {0ull, 0xffffffffffffffffull, 0x0123456789abcdefull}) {
+      const auto bad = ebm::counter_uniforms::kernels_disagreeing(key, first, 5000);
+      BOOST_TEST(bad.empty(), "kernels disagreeing: " << (bad.empty() ? "" : bad.front()));
+    }
 }

@@ -6,9 +6,9 @@
 // flops; everything else (sigmoids, random draws, statistics, the update) is
 // overhead.  So the bench times one or more training epochs through the
 // library's real path (the blocks built from the registries from a config,
-// as `ebm train` does, and the one Trainer), then times sgemm on exactly the
-// same shapes in the same process with the same BLAS and threads, and
-// reports the ratio.  It also times a block Gibbs sampling run, reports the
+// as `ebm train` does, and the one Trainer) and, between slices of 20
+// minibatches, sgemm on exactly the same shapes in the same process with the
+// same BLAS and threads, and reports the ratio of the two rates.  It also times a block Gibbs sampling run, reports the
 // peak resident memory and the BLAS library, core and thread count in use,
 // and the reconstruction error after training (to compare with the peers in
 // tools/bench/peers/, which report the same).
@@ -19,8 +19,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 #include <vector>
 
@@ -47,9 +49,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 struct BenchArguments {
   std::uint64_t visible = 784, hidden = 500, batch = 100, samples = 60000, k = 1, epochs = 1, seed = 1;
@@ -95,21 +95,47 @@ double reconstruction_error(const Model<eT>& model, const arma::Mat<eT>& data) {
   return total / double(data.n_elem);
 }
 
-/// sgemm (or dgemm) rates for the three product shapes of a minibatch,
-/// measured with Armadillo exactly as the library forms them.
-struct GemmRates {
-  double visible_to_hidden = 0, hidden_to_visible = 0, gradient = 0;  // GFLOP/s of each shape
-  double mix = 0;  // GFLOP/s of one minibatch's mix of products
+/// The products of one minibatch, on matrices of the same shapes as the
+/// model's, formed as Armadillo forms them (W^T V with a transpose flag, W H,
+/// and V H^T twice: the data and the model term).
+template <typename eT>
+struct GemmMix {
+  arma::Mat<eT> w, v, h, hin, vin, g;
+  unsigned k;
+  double flops;  // of one call of run()
+
+  GemmMix(arma::uword nv, arma::uword nh, arma::uword b, unsigned k_, Rng& rng)
+      : w(nv, nh),
+        v(nv, b),
+        h(nh, b),
+        hin(nh, b),
+        vin(nv, b),
+        g(nv, nh),
+        k(k_),
+        flops(double(2 * k_ + 3) * 2.0 * double(nv) * double(nh) * double(b)) {
+    rng.fill_uniform(w), rng.fill_uniform(v), rng.fill_uniform(h);
+  }
+  void run() {
+    hin = w.t() * v;
+    for (unsigned s = 0; s < k; ++s) {
+      vin = w * h;
+      hin = w.t() * v;
+    }
+    g = v * h.t();
+    g -= v * h.t();
+  }
+};
+
+/// Best-of-`repeats` rates (GFLOP/s) of each product shape alone.
+struct ShapeRates {
+  double visible_to_hidden = 0, hidden_to_visible = 0, gradient = 0;
 };
 
 template <typename eT>
-GemmRates measure_gemm(arma::uword nv, arma::uword nh, arma::uword b, unsigned k, unsigned repeats, Rng& rng) {
-  arma::Mat<eT> w(nv, nh), v(nv, b), h(nh, b), hin(nh, b), vin(nv, b), g(nv, nh);
-  rng.fill_uniform(w), rng.fill_uniform(v), rng.fill_uniform(h);
-  const double flops = 2.0 * double(nv) * double(nh) * double(b);
-  // Best of `repeats` timings of `count` back-to-back products: the rate the
-  // BLAS reaches on these shapes once warm.
-  auto best = [&](auto&& product, unsigned count) {
+ShapeRates measure_shapes(GemmMix<eT>& m, unsigned repeats) {
+  const double flops = 2.0 * double(m.w.n_rows) * double(m.w.n_cols) * double(m.v.n_cols);
+  auto best = [&](auto&& product) {
+    const unsigned count = 5;
     product();  // warm up (threads, caches)
     double best_seconds = 1e300;
     for (unsigned r = 0; r < repeats; ++r) {
@@ -117,27 +143,89 @@ GemmRates measure_gemm(arma::uword nv, arma::uword nh, arma::uword b, unsigned k
       for (unsigned i = 0; i < count; ++i) product();
       best_seconds = std::min(best_seconds, seconds_since(start));
     }
-    return best_seconds;
+    return count * flops / best_seconds * 1e-9;
   };
-  GemmRates rates;
-  const unsigned count = 5;
-  rates.visible_to_hidden = count * flops / best([&] { hin = w.t() * v; }, count) * 1e-9;
-  rates.hidden_to_visible = count * flops / best([&] { vin = w * h; }, count) * 1e-9;
-  rates.gradient = count * flops / best([&] { g = v * h.t(); }, count) * 1e-9;
-  // One minibatch's products in the order training does them.
-  const double mix_seconds = best(
-      [&] {
-        hin = w.t() * v;
-        for (unsigned s = 0; s < k; ++s) {
-          vin = w * h;
-          hin = w.t() * v;
-        }
-        g = v * h.t();
-        g -= v * h.t();
-      },
-      1);
-  rates.mix = double(2 * k + 3) * flops / mix_seconds * 1e-9;
+  ShapeRates rates;
+  rates.visible_to_hidden = best([&] { m.hin = m.w.t() * m.v; });
+  rates.hidden_to_visible = best([&] { m.vin = m.w * m.h; });
+  rates.gradient = best([&] { m.g = m.v * m.h.t(); });
   return rates;
+}
+
+/// The BLAS's float products checked against the same products in double:
+/// the largest |C_float - C_double| / (|A| |B|)_ij over the three shapes,
+/// in units of float epsilon * sqrt(k).  Rounding in a correct kernel gives
+/// about 1 of these units at most on random data (the error of a sum of k
+/// terms grows like sqrt(k) eps when roundings are independent; the worst
+/// case is k eps: Higham, "Accuracy and stability of numerical algorithms",
+/// section 3.5); a wrong kernel gives errors of order 1 / eps.
+template <typename eT>
+double gemm_error(GemmMix<eT>& m) {
+  using D = arma::mat;
+  const D w = arma::conv_to<D>::from(m.w), v = arma::conv_to<D>::from(m.v), h = arma::conv_to<D>::from(m.h);
+  double worst = 0;
+  auto check = [&](const arma::Mat<eT>& c, const D& exact, const D& scale, arma::uword k) {
+    const D error = arma::abs(arma::conv_to<D>::from(c) - exact) / scale;
+    worst = std::max(worst, error.max() / (std::numeric_limits<eT>::epsilon() * std::sqrt(double(k))));
+  };
+  m.hin = m.w.t() * m.v;
+  check(m.hin, w.t() * v, arma::abs(w).t() * arma::abs(v), w.n_rows);
+  m.vin = m.w * m.h;
+  check(m.vin, w * h, arma::abs(w) * arma::abs(h), w.n_cols);
+  m.g = m.v * m.h.t();
+  check(m.g, v * h.t(), arma::abs(v) * arma::abs(h).t(), v.n_cols);
+  return worst;
+}
+
+/// Pairs training with sgemm in the same process: after every `every`
+/// minibatches it times the same number of minibatch product mixes on
+/// matrices of the model's shapes.  The ratio of the two rates then compares
+/// slices of equal work measured seconds apart, which keeps it meaningful
+/// on a machine whose load changes (a shared CI or development box).
+template <typename eT>
+class PairedSgemm : public TrainingObserver {
+ public:
+  PairedSgemm(GemmMix<eT>& mix, arma::uword every) : mix_(mix), every_(every), last_(Clock::now()) {}
+
+  void on_batch(const StepContext&, arma::uword batch, arma::uword n_batches) override {
+    ++batches_;
+    if ((batch + 1) % every_ != 0 && batch + 1 != n_batches) return;
+    const auto now = Clock::now();
+    train_seconds_ += std::chrono::duration<double>(now - last_).count();
+    for (arma::uword i = 0; i < batches_; ++i) mix_.run();
+    const auto end = Clock::now();
+    sgemm_seconds_ += std::chrono::duration<double>(end - now).count();
+    sgemm_flops_ += double(batches_) * mix_.flops;
+    batches_ = 0;
+    last_ = Clock::now();
+  }
+  void on_epoch(const EpochRecord&) override { last_ = Clock::now(); }
+
+  double train_seconds() const { return train_seconds_; }
+  double sgemm_gflops() const { return sgemm_flops_ / sgemm_seconds_ * 1e-9; }
+
+ private:
+  GemmMix<eT>& mix_;
+  arma::uword every_, batches_ = 0;
+  Clock::time_point last_;
+  double train_seconds_ = 0, sgemm_seconds_ = 0, sgemm_flops_ = 0;
+};
+
+/// When OpenBLAS runs a generic core on a CPU with wider vectors, the way to
+/// the fast path (docs/performance.md, "BLAS core"); empty otherwise.
+std::string core_hint(const std::string& core) {
+  const bool generic = core == "Prescott" || core == "Core2" || core == "Penryn" || core == "Dunnington" ||
+                       core == "Nehalem" || core == "Atom" || core == "Katmai" || core == "Coppermine" ||
+                       core == "Northwood" || core == "Banias" || core == "Opteron" || core == "Barcelona";
+  if (!generic) return "";
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f"))
+    return "this CPU has AVX-512: OPENBLAS_CORETYPE=SkylakeX (or Cooperlake with avx512_bf16) runs sgemm several "
+           "times faster";
+  if (__builtin_cpu_supports("avx2")) return "this CPU has AVX2: OPENBLAS_CORETYPE=Haswell runs sgemm faster";
+#endif
+  return "";
 }
 
 std::string trimmed(const char* s) {
@@ -190,10 +278,16 @@ int run_bench(const BenchArguments& a) {
   options.batch_size = config.batch_size;
   options.monitor_initial = false;
   Trainer<eT> trainer(*model, *estimator, *update_rule, options);
+  Rng gemm_rng(config.seed + 1);
+  GemmMix<eT> mix(nv, nh, b, unsigned(a.k), gemm_rng);
+  PairedSgemm<eT> paired(mix, 20);
+  if (!a.train_only) trainer.set_observer(&paired);
   const auto& history = trainer.train(train, nullptr, rng);
   double train_seconds = 0;
   std::vector<double> epoch_seconds;
   for (const auto& r : history) train_seconds += r.seconds, epoch_seconds.push_back(r.seconds);
+  // Without the interleaved sgemm slices (the epochs' wall time includes them).
+  if (!a.train_only) train_seconds = paired.train_seconds();
 
   const double flops_per_product = 2.0 * double(nv) * double(nh);  // per sample
   const double products_per_batch = double(2 * a.k + 3);
@@ -216,10 +310,11 @@ int run_bench(const BenchArguments& a) {
   const auto gibbs_start = Clock::now();
   sampler->run(*model, state, unsigned(a.gibbs_steps), rng);
   const double gibbs_seconds = seconds_since(gibbs_start);
-  const double gibbs_gflops =
-      double(chains) * double(a.gibbs_steps) * 2.0 * flops_per_product / gibbs_seconds * 1e-9;
+  const double gibbs_gflops = double(chains) * double(a.gibbs_steps) * 2.0 * flops_per_product / gibbs_seconds * 1e-9;
 
-  const GemmRates gemm = measure_gemm<eT>(nv, nh, b, unsigned(a.k), unsigned(a.sgemm_repeats), rng);
+  const ShapeRates shapes = measure_shapes(mix, unsigned(a.sgemm_repeats));
+  const double blas_error = gemm_error(mix);
+  const double sgemm_gflops = paired.sgemm_gflops();
 
   const double error_train = reconstruction_error(*model, train);
   const double error_test = test.n_cols ? reconstruction_error(*model, test) : std::nan("");
@@ -232,30 +327,33 @@ int run_bench(const BenchArguments& a) {
   const std::string data_name = a.data.empty() ? "random binary" : a.data;
   const double rss = peak_rss_mib();
   const double data_mib = double(train.n_elem + test.n_elem) * sizeof(eT) / 1048576.0;
-  const double model_mib = double(model->n_parameters()) * sizeof(eT) / 1048576.0;
+  double model_elements = 0;
+  for (const auto& p : model->parameters()) model_elements += double(p.value->n_elem);
+  const double model_mib = model_elements * sizeof(eT) / 1048576.0;
 
   if (a.json) {
     std::ostringstream o;
-    o << "{\"command\":\"bench\",\"scalar\":" << json_string(a.scalar) << ",\"visible\":" << nv
-      << ",\"hidden\":" << nh << ",\"batch\":" << b << ",\"samples\":" << n << ",\"data\":" << json_string(data_name)
+    o << "{\"command\":\"bench\",\"scalar\":" << json_string(a.scalar) << ",\"visible\":" << nv << ",\"hidden\":" << nh
+      << ",\"batch\":" << b << ",\"samples\":" << n << ",\"data\":" << json_string(data_name)
       << ",\"estimator\":" << json_string(a.estimator) << ",\"k\":" << a.k << ",\"epochs\":" << a.epochs
       << ",\"train_seconds\":" << json_number(train_seconds) << ",\"epoch_seconds\":[";
     for (std::size_t i = 0; i < epoch_seconds.size(); ++i) o << (i ? "," : "") << json_number(epoch_seconds[i]);
     o << "],\"samples_per_second\":" << json_number(samples_per_second)
-      << ",\"train_gflops\":" << json_number(train_gflops) << ",\"sgemm_gflops\":" << json_number(gemm.mix)
-      << ",\"sgemm_gflops_visible_to_hidden\":" << json_number(gemm.visible_to_hidden)
-      << ",\"sgemm_gflops_hidden_to_visible\":" << json_number(gemm.hidden_to_visible)
-      << ",\"sgemm_gflops_gradient\":" << json_number(gemm.gradient)
-      << ",\"ratio_to_sgemm\":" << json_number(train_gflops / gemm.mix) << ",\"gibbs_chains\":" << chains
+      << ",\"train_gflops\":" << json_number(train_gflops) << ",\"sgemm_gflops\":" << json_number(sgemm_gflops)
+      << ",\"sgemm_gflops_visible_to_hidden\":" << json_number(shapes.visible_to_hidden)
+      << ",\"sgemm_gflops_hidden_to_visible\":" << json_number(shapes.hidden_to_visible)
+      << ",\"sgemm_gflops_gradient\":" << json_number(shapes.gradient)
+      << ",\"ratio_to_sgemm\":" << json_number(train_gflops / sgemm_gflops)
+      << ",\"sgemm_error_eps_sqrt_k\":" << json_number(blas_error) << ",\"gibbs_chains\":" << chains
       << ",\"gibbs_steps\":" << a.gibbs_steps << ",\"gibbs_seconds\":" << json_number(gibbs_seconds)
       << ",\"gibbs_gflops\":" << json_number(gibbs_gflops)
       << ",\"reconstruction_error_train\":" << json_number(error_train)
-      << ",\"reconstruction_error_test\":" << json_number(error_test)
-      << ",\"peak_rss_mib\":" << json_number(rss) << ",\"data_mib\":" << json_number(data_mib)
-      << ",\"model_mib\":" << json_number(model_mib) << ",\"load_seconds\":" << json_number(load_seconds)
-      << ",\"blas\":" << json_string(blas_config) << ",\"blas_core\":" << json_string(core)
-      << ",\"openblas_coretype_env\":" << json_string(coretype) << ",\"blas_threads\":" << blas_threads
-      << ",\"omp_threads\":" << omp_get_max_threads() << ",\"version\":" << json_string(EBM_VERSION) << "}";
+      << ",\"reconstruction_error_test\":" << json_number(error_test) << ",\"peak_rss_mib\":" << json_number(rss)
+      << ",\"data_mib\":" << json_number(data_mib) << ",\"model_mib\":" << json_number(model_mib)
+      << ",\"load_seconds\":" << json_number(load_seconds) << ",\"blas\":" << json_string(blas_config)
+      << ",\"blas_core\":" << json_string(core) << ",\"openblas_coretype_env\":" << json_string(coretype)
+      << ",\"blas_threads\":" << blas_threads << ",\"omp_threads\":" << omp_get_max_threads()
+      << ",\"version\":" << json_string(EBM_VERSION) << "}";
     std::printf("%s\n", o.str().c_str());
   } else {
     std::printf("ebm bench: %s RBM %llux%llu, %s-%llu, batch %llu, %llu samples (%s), %llu epoch(s)\n",
@@ -265,11 +363,17 @@ int run_bench(const BenchArguments& a) {
     std::printf("  BLAS            %s\n", blas_config.c_str());
     std::printf("  core            %s (OPENBLAS_CORETYPE=%s), %d BLAS threads, %d OpenMP threads\n", core.c_str(),
                 coretype_env ? coretype.c_str() : "(unset)", blas_threads, omp_get_max_threads());
+    if (!core_hint(core).empty()) std::printf("  hint            %s\n", core_hint(core).c_str());
     std::printf("  training        %.3f s, %.0f samples/s, %.1f GFLOP/s effective (%llu products per batch)\n",
                 train_seconds, samples_per_second, train_gflops, (unsigned long long)(2 * a.k + 3));
-    std::printf("  sgemm           %.1f GFLOP/s for the same mix (W'V %.1f, WH %.1f, VH' %.1f)\n", gemm.mix,
-                gemm.visible_to_hidden, gemm.hidden_to_visible, gemm.gradient);
-    std::printf("  ratio           %.3f of sgemm\n", train_gflops / gemm.mix);
+    std::printf("  sgemm           %.1f GFLOP/s for the same products, timed between slices of training\n",
+                sgemm_gflops);
+    std::printf("                  (alone, best of %llu: W'V %.1f, WH %.1f, VH' %.1f)\n",
+                (unsigned long long)a.sgemm_repeats, shapes.visible_to_hidden, shapes.hidden_to_visible,
+                shapes.gradient);
+    std::printf("  ratio           %.3f of sgemm\n", train_gflops / sgemm_gflops);
+    std::printf("  sgemm check     largest error %.3f eps sqrt(k) against double products (%s)\n", blas_error,
+                blas_error < 4 ? "ok" : "SUSPECT: check this BLAS core");
     std::printf("  Gibbs sampling  %llu chains x %llu steps: %.3f s, %.1f GFLOP/s\n", (unsigned long long)chains,
                 (unsigned long long)a.gibbs_steps, gibbs_seconds, gibbs_gflops);
     std::printf("  reconstruction  train %.5f", error_train);
@@ -308,8 +412,8 @@ int bench(int argc, char** argv) {
       "chains of the sampling run (0: the batch size)")(
       "gibbs-steps", po::value<std::uint64_t>(&a.gibbs_steps)->default_value(200), "steps of the sampling run")(
       "sgemm-repeats", po::value<std::uint64_t>(&a.sgemm_repeats)->default_value(20),
-      "timings of each sgemm shape (the best is reported)")(
-      "seed", po::value<std::uint64_t>(&a.seed)->default_value(1), "seed of the run")(
+      "timings of each sgemm shape (the best is reported)")("seed", po::value<std::uint64_t>(&a.seed)->default_value(1),
+                                                            "seed of the run")(
       "train-only", po::bool_switch(&a.train_only),
       "time training only: no sampling run, sgemm or reconstruction error (for profilers)")(
       "json", po::bool_switch(&a.json), "print one JSON object");

@@ -87,10 +87,22 @@ check "sample writes CSV (9 samples x 16 values) and a PNG grid" $?
 "$ebm" train --resume "$work/m.ckpt" --set training.epochs=400 --json --quiet >"$work/r.json" 2>/dev/null &&
   grep -q '"epochs":400' "$work/r.json"
 check "train --resume continues a checkpoint with more epochs" $?
-for c in train info evaluate sample convert; do
+for c in train info evaluate sample convert bench; do
   "$ebm" "$c" --help >"$work/help" 2>&1 && grep -q "usage: ebm $c" "$work/help" || { echo "  $c --help failed"; false; }
 done
 check "every command has --help" $?
+
+# 3b. ebm bench on a small model: one JSON object whose products agree with
+#     double-precision ones (no timing is checked).
+"$ebm" bench --samples 400 --hidden 16 --batch 20 --gibbs-steps 5 --sgemm-repeats 1 --json >"$work/bench.json" 2>/dev/null &&
+  python3 - "$work/bench.json" <<'PY'
+import json, math, sys
+r = json.loads(open(sys.argv[1]).read())
+assert r["samples"] == 400 and r["hidden"] == 16 and r["k"] == 1, r
+assert r["sgemm_error_eps_sqrt_k"] < 4, r["sgemm_error_eps_sqrt_k"]
+assert 0 < r["reconstruction_error_train"] < 1 and r["samples_per_second"] > 0 and r["blas_core"], r
+PY
+check "bench prints one JSON object with a sound sgemm" $?
 
 # 4. Bad input: one error line on stderr naming file:line and key, exit status 2.
 expect_error() {  # expect_error NAME EXPECTED-TEXT ARGS...
