@@ -8,7 +8,8 @@
 // library's real path (the blocks built from the registries from a config,
 // as `ebm train` does, and the one Trainer) and, between slices of 20
 // minibatches, sgemm on exactly the same shapes in the same process with the
-// same BLAS and threads, and reports the ratio of the two rates.  It also times a block Gibbs sampling run, reports the
+// same BLAS and threads, and reports the ratio of the two rates.  It also times a block Gibbs sampling run and an
+// AIS run (Salakhutdinov & Murray 2008's estimator of log Z, on a shortened schedule by default), reports the
 // peak resident memory and the BLAS library, core and thread count in use,
 // and the reconstruction error after training (to compare with the peers in
 // tools/bench/peers/, which report the same).
@@ -30,6 +31,8 @@
 #include "libebm/error.hpp"
 #include "libebm/experiment.hpp"
 #include "libebm/monitors/reconstruction_error.hpp"
+#include "libebm/partition/annealed_importance_sampling.hpp"
+#include "libebm/archive/clone.hpp"
 #include "libebm/registry/kinds.hpp"
 #include "libebm/training/trainer.hpp"
 #include "tools/commands.hpp"
@@ -53,8 +56,8 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 
 struct BenchArguments {
   std::uint64_t visible = 784, hidden = 500, batch = 100, samples = 60000, k = 1, epochs = 1, seed = 1;
-  std::uint64_t gibbs_chains = 0, gibbs_steps = 200, sgemm_repeats = 20;
-  std::string data, test, estimator = "cd", scalar = "float";
+  std::uint64_t gibbs_chains = 0, gibbs_steps = 200, sgemm_repeats = 20, ais_runs = 100;
+  std::string data, test, estimator = "cd", scalar = "float", ais_schedule = "0.5:50,0.9:400,1:1000";
   double threshold = 0.5, learning_rate = 0.1, momentum = 0.0, weight_decay = 0.0;
   bool json = false, train_only = false;
 };
@@ -312,6 +315,18 @@ int run_bench(const BenchArguments& a) {
   const double gibbs_seconds = seconds_since(gibbs_start);
   const double gibbs_gflops = double(chains) * double(a.gibbs_steps) * 2.0 * flops_per_product / gibbs_seconds * 1e-9;
 
+  // An AIS run from the base-rate model, as the `ais` monitor does it: per
+  // temperature and run, one visible-to-hidden and one hidden-to-visible
+  // product (2 * 2 * nv * nh flops).
+  const std::vector<double> betas = annealing_schedule(a.ais_schedule);
+  std::unique_ptr<Layer<eT>> base = clone_layer(model->layer(0));
+  base->initialize_from_data(train);
+  const auto ais_start = Clock::now();
+  const LogPartitionEstimate ais = ais_log_partition(*model, *base, betas, arma::uword(a.ais_runs), rng);
+  const double ais_seconds = seconds_since(ais_start);
+  const double ais_transitions = double(a.ais_runs) * double(betas.size() - 1);
+  const double ais_gflops = ais_transitions * 2.0 * flops_per_product / ais_seconds * 1e-9;
+
   const ShapeRates shapes = measure_shapes(mix, unsigned(a.sgemm_repeats));
   const double blas_error = gemm_error(mix);
   const double sgemm_gflops = paired.sgemm_gflops();
@@ -346,7 +361,10 @@ int run_bench(const BenchArguments& a) {
       << ",\"ratio_to_sgemm\":" << json_number(train_gflops / sgemm_gflops)
       << ",\"sgemm_error_eps_sqrt_k\":" << json_number(blas_error) << ",\"gibbs_chains\":" << chains
       << ",\"gibbs_steps\":" << a.gibbs_steps << ",\"gibbs_seconds\":" << json_number(gibbs_seconds)
-      << ",\"gibbs_gflops\":" << json_number(gibbs_gflops)
+      << ",\"gibbs_gflops\":" << json_number(gibbs_gflops) << ",\"ais_runs\":" << a.ais_runs
+      << ",\"ais_temperatures\":" << betas.size() - 1 << ",\"ais_seconds\":" << json_number(ais_seconds)
+      << ",\"ais_gflops\":" << json_number(ais_gflops) << ",\"ais_log_z\":" << json_number(ais.log_z)
+      << ",\"ais_log_z_standard_error\":" << json_number(ais.standard_error)
       << ",\"reconstruction_error_train\":" << json_number(error_train)
       << ",\"reconstruction_error_test\":" << json_number(error_test) << ",\"peak_rss_mib\":" << json_number(rss)
       << ",\"data_mib\":" << json_number(data_mib) << ",\"model_mib\":" << json_number(model_mib)
@@ -376,6 +394,9 @@ int run_bench(const BenchArguments& a) {
                 blas_error < 4 ? "ok" : "SUSPECT: check this BLAS core");
     std::printf("  Gibbs sampling  %llu chains x %llu steps: %.3f s, %.1f GFLOP/s\n", (unsigned long long)chains,
                 (unsigned long long)a.gibbs_steps, gibbs_seconds, gibbs_gflops);
+    std::printf("  AIS             %llu runs x %llu temperatures: %.3f s, %.1f GFLOP/s, log Z %.3f +- %.3f\n",
+                (unsigned long long)a.ais_runs, (unsigned long long)(betas.size() - 1), ais_seconds, ais_gflops,
+                ais.log_z, ais.standard_error);
     std::printf("  reconstruction  train %.5f", error_train);
     if (test.n_cols) std::printf(", test %.5f", error_test);
     std::printf(" (mean squared error per unit)\n");
@@ -389,7 +410,7 @@ int run_bench(const BenchArguments& a) {
 int bench(int argc, char** argv) {
   const std::string usage =
       "ebm bench [--visible NV] [--hidden NH] [--batch B] [--samples N | --data IDX [--test IDX]] "
-      "[--estimator cd|pcd] [--k K] [--epochs E] [--scalar float|double] [--json]";
+      "[--estimator cd|pcd] [--k K] [--epochs E] [--scalar float|double] [--ais-runs R] [--ais-schedule S] [--json]";
   BenchArguments a;
   po::options_description options("options");
   options.add_options()("visible", po::value<std::uint64_t>(&a.visible)->default_value(784),
@@ -411,6 +432,9 @@ int bench(int argc, char** argv) {
       "gibbs-chains", po::value<std::uint64_t>(&a.gibbs_chains)->default_value(0),
       "chains of the sampling run (0: the batch size)")(
       "gibbs-steps", po::value<std::uint64_t>(&a.gibbs_steps)->default_value(200), "steps of the sampling run")(
+      "ais-runs", po::value<std::uint64_t>(&a.ais_runs)->default_value(100), "runs of the AIS run")(
+      "ais-schedule", po::value<std::string>(&a.ais_schedule)->default_value(a.ais_schedule),
+      "AIS schedule END:STEPS,... (Salakhutdinov & Murray 2008's is 0.5:500,0.9:4000,1:10000)")(
       "sgemm-repeats", po::value<std::uint64_t>(&a.sgemm_repeats)->default_value(20),
       "timings of each sgemm shape (the best is reported)")("seed", po::value<std::uint64_t>(&a.seed)->default_value(1),
                                                             "seed of the run")(
@@ -424,8 +448,8 @@ int bench(int argc, char** argv) {
     throw InputError("ebm bench: --estimator '" + a.estimator + "': expected cd or pcd");
   if (a.scalar != "float" && a.scalar != "double")
     throw InputError("ebm bench: --scalar '" + a.scalar + "': expected float or double");
-  if (a.hidden == 0 || a.batch == 0 || a.epochs == 0 || a.sgemm_repeats == 0)
-    throw InputError("ebm bench: --hidden, --batch, --epochs and --sgemm-repeats must be >= 1");
+  if (a.hidden == 0 || a.batch == 0 || a.epochs == 0 || a.sgemm_repeats == 0 || a.ais_runs == 0)
+    throw InputError("ebm bench: --hidden, --batch, --epochs, --sgemm-repeats and --ais-runs must be >= 1");
   if (a.data.empty() && (a.visible == 0 || a.samples == 0))
     throw InputError("ebm bench: --visible and --samples must be >= 1");
   return a.scalar == "double" ? run_bench<double>(a) : run_bench<float>(a);

@@ -94,13 +94,15 @@ check "every command has --help" $?
 
 # 3b. ebm bench on a small model: one JSON object whose products agree with
 #     double-precision ones (no timing is checked).
-"$ebm" bench --samples 400 --hidden 16 --batch 20 --gibbs-steps 5 --sgemm-repeats 1 --json >"$work/bench.json" 2>/dev/null &&
+"$ebm" bench --samples 400 --hidden 16 --batch 20 --gibbs-steps 5 --sgemm-repeats 1 --ais-runs 10 --ais-schedule 1:100 --json >"$work/bench.json" 2>/dev/null &&
   python3 - "$work/bench.json" <<'PY'
 import json, math, sys
 r = json.loads(open(sys.argv[1]).read())
 assert r["samples"] == 400 and r["hidden"] == 16 and r["k"] == 1, r
 assert r["sgemm_error_eps_sqrt_k"] < 4, r["sgemm_error_eps_sqrt_k"]
 assert 0 < r["reconstruction_error_train"] < 1 and r["samples_per_second"] > 0 and r["blas_core"], r
+assert r["ais_runs"] == 10 and r["ais_temperatures"] == 100, r
+assert math.isfinite(r["ais_log_z"]) and r["ais_log_z_standard_error"] >= 0, r
 PY
 check "bench prints one JSON object with a sound sgemm" $?
 
