@@ -152,3 +152,31 @@ BOOST_AUTO_TEST_CASE(reconstruction_error_of_a_deterministic_model) {
   // pattern (1,0,1,0): column 1 differs in 2 units, column 2 in 2 units.
   BOOST_TEST(ebm::ReconstructionError<double>::error(*rbm, data) == 4.0 / 8.0, tt::tolerance(1e-12));
 }
+
+BOOST_AUTO_TEST_CASE(reconstruction_error_over_several_blocks_matches_its_definition) {
+  // More columns than the monitor's block of 1000, so the blocks and their
+  // boundaries are exercised: the mean over samples and units of
+  // (v - sigma(W sigma(W'v + c) + b))^2, written out unit by unit here.
+  auto rbm = test::random_rbm(6, 3, 27);
+  const test::Params p(*rbm);
+  ebm::Rng rng(5);
+  arma::mat data(6, 2345);
+  rng.fill_uniform(data);
+  data = arma::conv_to<arma::mat>::from(data < 0.4);
+  double sum = 0;
+  for (arma::uword c = 0; c < data.n_cols; ++c) {
+    double h[3];
+    for (int j = 0; j < 3; ++j) {
+      double x = p.c[j];
+      for (int i = 0; i < 6; ++i) x += p.w(i, j) * data(i, c);
+      h[j] = 1 / (1 + std::exp(-x));
+    }
+    for (int i = 0; i < 6; ++i) {
+      double x = p.b[i];
+      for (int j = 0; j < 3; ++j) x += p.w(i, j) * h[j];
+      const double d = data(i, c) - 1 / (1 + std::exp(-x));
+      sum += d * d;
+    }
+  }
+  BOOST_TEST(ebm::ReconstructionError<double>::error(*rbm, data) == sum / double(data.n_elem), tt::tolerance(1e-12));
+}

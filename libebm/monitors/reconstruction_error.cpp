@@ -1,18 +1,34 @@
 #include "libebm/monitors/reconstruction_error.hpp"
 
+#include <algorithm>
+
 #include "libebm/registry/register.hpp"
 
 namespace ebm {
 
 template <typename eT>
 double ReconstructionError<eT>::error(const Model<eT>& model, const arma::Mat<eT>& v) {
+  // Blocks of columns bound the scratch memory (a latent state and a
+  // reconstruction of one block) whatever the data size; the squared errors
+  // are summed in double.
+  constexpr arma::uword block = 1000;
   State<eT> state;
-  model.positive_phase(v, state);
   arma::Mat<eT> input, reconstruction;
-  model.total_input(0, state, input);
-  model.layer(0).mean(input, reconstruction);
-  return arma::accu(arma::square(arma::conv_to<arma::mat>::from(v) - arma::conv_to<arma::mat>::from(reconstruction))) /
-         double(v.n_elem);
+  double sum = 0;
+  for (arma::uword first = 0; first < v.n_cols; first += block) {
+    const arma::uword last = std::min(v.n_cols, first + block) - 1;
+    const arma::Mat<eT> data(const_cast<eT*>(v.colptr(first)), v.n_rows, last - first + 1, false, true);
+    model.positive_phase(data, state);
+    model.total_input(0, state, input);
+    model.layer(0).mean(input, reconstruction);
+    const eT* x = data.memptr();
+    const eT* r = reconstruction.memptr();
+    for (arma::uword i = 0; i < data.n_elem; ++i) {
+      const double d = double(x[i]) - double(r[i]);
+      sum += d * d;
+    }
+  }
+  return sum / double(v.n_elem);
 }
 
 template <typename eT>
