@@ -62,18 +62,31 @@ template <typename eT>
 class CheckpointWriter : public TrainingObserver {
  public:
   CheckpointWriter(const ExperimentConfig& c, TrainingObserver* next, const Model<eT>& model,
-                   const GradientEstimator<eT>& estimator, const UpdateRule<eT>& rule, const Rng& rng,
-                   const Trainer<eT>*& trainer)
-      : c_(c), next_(next), model_(model), estimator_(estimator), rule_(rule), rng_(rng), trainer_(trainer) {}
+                   GradientEstimator<eT>& estimator, const UpdateRule<eT>& rule, const Rng& rng,
+                   const Trainer<eT>*& trainer, bool writes)
+      : c_(c),
+        next_(next),
+        model_(model),
+        estimator_(estimator),
+        rule_(rule),
+        rng_(rng),
+        trainer_(trainer),
+        writes_(writes) {}
 
   void on_batch(const StepContext& step, arma::uword batch, arma::uword n_batches) override {
     if (next_) next_->on_batch(step, batch, n_batches);
   }
   void on_epoch(const EpochRecord& record) override {
     if (!c_.output.checkpoint.empty() && record.epoch > 0 &&
-        (record.epoch % c_.output.checkpoint_every == 0 || record.epoch == c_.epochs))
-      save_checkpoint(c_.output.checkpoint, c_.resolved_text, model_, estimator_, rule_, rng_, trainer_->steps_taken(),
-                      trainer_->history(), parse_encoding(c_.output.format));
+        (record.epoch % c_.output.checkpoint_every == 0 || record.epoch == c_.epochs)) {
+      // Split persistent chains are saved whole (collective), so that any
+      // number of processes can resume them.
+      estimator_.join_shards();
+      if (writes_)
+        save_checkpoint(c_.output.checkpoint, c_.resolved_text, model_, estimator_, rule_, rng_,
+                        trainer_->steps_taken(), trainer_->history(), parse_encoding(c_.output.format));
+      estimator_.split_shards();
+    }
     if (next_) next_->on_epoch(record);
   }
 
@@ -81,18 +94,23 @@ class CheckpointWriter : public TrainingObserver {
   const ExperimentConfig& c_;
   TrainingObserver* next_;
   const Model<eT>& model_;
-  const GradientEstimator<eT>& estimator_;
+  GradientEstimator<eT>& estimator_;
   const UpdateRule<eT>& rule_;
   const Rng& rng_;
   const Trainer<eT>*& trainer_;
+  bool writes_;
 };
 
 template <typename eT>
-ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, TrainingCheckpoint<eT>* resume) {
+ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, TrainingCheckpoint<eT>* resume,
+                     Communicator* communicator) {
   ExperimentResult result;
   if (c.data.train.empty()) throw InputError("data.train: no training data given (set data.train = PATH)");
   const std::string started = now_text();
-  if (!c.output.directory.empty()) {
+  // In a data-parallel run only rank 0 writes files and reports.
+  const bool writes = !communicator || communicator->rank() == 0;
+  if (!writes) observer = nullptr;
+  if (writes && !c.output.directory.empty()) {
     std::error_code error;
     std::filesystem::create_directories(c.output.directory, error);
     if (error) throw InputError(c.output.directory + ": cannot create the record folder (" + error.message() + ")");
@@ -142,6 +160,7 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
   options.batch_size = c.batch_size;
   options.monitor_every = c.monitor_every;
   Trainer<eT> trainer(*model, *estimator, *update_rule, options);
+  if (communicator) trainer.set_communicator(communicator);
   for (const std::string& name : c.monitor_names()) {
     const BlockOptions& o = c.block(name);
     try {
@@ -153,12 +172,12 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
   }
   if (resume) trainer.restore(resume->steps, std::move(resume->history));
   const Trainer<eT>* trainer_pointer = &trainer;
-  CheckpointWriter<eT> writer(c, observer, *model, *estimator, *update_rule, rng, trainer_pointer);
+  CheckpointWriter<eT> writer(c, observer, *model, *estimator, *update_rule, rng, trainer_pointer, writes);
   trainer.set_observer(&writer);
   const arma::uword first_epoch = trainer.history().empty() ? 0 : trainer.history().back().epoch;
   trainer.train(train, test.n_cols ? &test : nullptr, rng);
 
-  if (!c.output.model.empty()) save_model(c.output.model, *model, c.resolved_text, parse_encoding(c.output.format));
+  if (writes && !c.output.model.empty()) save_model(c.output.model, *model, c.resolved_text, parse_encoding(c.output.format));
   if (const auto* pt = dynamic_cast<const ParallelTemperingSampler<eT>*>(estimator->sampler_if_any())) {
     std::ostringstream rates;
     rates << "parallel tempering swap rates between neighbouring temperatures:";
@@ -180,7 +199,7 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
       result.train_seconds > 0 ? double(train.n_cols) * double(c.epochs - first_epoch) / result.train_seconds : 0;
   if (!result.history.empty()) result.final_measurements = result.history.back().measurements;
 
-  if (!c.output.directory.empty()) {
+  if (writes && !c.output.directory.empty()) {
     const std::filesystem::path dir(c.output.directory);
     if (c.output.pictures) {
       PictureOptions pictures;
@@ -241,32 +260,35 @@ void write_outputs(const ExperimentConfig& config, const ExperimentResult& r) {
 
 template <typename eT>
 ExperimentResult resume(const std::string& checkpoint, const std::vector<std::string>& overrides,
-                        TrainingObserver* observer, ExperimentConfig& config) {
+                        TrainingObserver* observer, ExperimentConfig& config, Communicator* communicator) {
   TrainingCheckpoint<eT> state = load_checkpoint<eT>(checkpoint);
   config = parse_experiment_config(checkpoint + " (its stored config)", state.config, overrides);
   if (config.scalar != scalar_name<eT>())
     throw InputError("--set model.scalar: a resumed run keeps the checkpoint's scalar type " +
                      std::string(scalar_name<eT>()));
-  ExperimentResult r = run<eT>(config, observer, &state);
-  write_outputs(config, r);
+  ExperimentResult r = run<eT>(config, observer, &state, communicator);
+  if (!communicator || communicator->rank() == 0) write_outputs(config, r);
   return r;
 }
 
 }  // namespace
 
-ExperimentResult run_experiment(const ExperimentConfig& config, TrainingObserver* observer) {
-  ExperimentResult r = config.scalar == "double" ? run<double>(config, observer, nullptr)
-                                                 : run<float>(config, observer, nullptr);
-  write_outputs(config, r);
+ExperimentResult run_experiment(const ExperimentConfig& config, TrainingObserver* observer,
+                                Communicator* communicator) {
+  ExperimentResult r = config.scalar == "double" ? run<double>(config, observer, nullptr, communicator)
+                                                 : run<float>(config, observer, nullptr, communicator);
+  if (!communicator || communicator->rank() == 0) write_outputs(config, r);
   return r;
 }
 
 ExperimentResult resume_experiment(const std::string& checkpoint, const std::vector<std::string>& overrides,
-                                   TrainingObserver* observer, ExperimentConfig* config_out) {
+                                   TrainingObserver* observer, ExperimentConfig* config_out,
+                                   Communicator* communicator) {
   const ArchiveHeader header = read_archive_header(checkpoint);
   ExperimentConfig config;
-  ExperimentResult r = header.scalar == "double" ? resume<double>(checkpoint, overrides, observer, config)
-                                                 : resume<float>(checkpoint, overrides, observer, config);
+  ExperimentResult r = header.scalar == "double"
+                           ? resume<double>(checkpoint, overrides, observer, config, communicator)
+                           : resume<float>(checkpoint, overrides, observer, config, communicator);
   if (config_out) *config_out = config;
   return r;
 }

@@ -35,14 +35,22 @@ struct ExperimentResult {
 /// output.checkpoint_every epochs), output.log and output.results when set.
 /// Throws InputError for bad data or settings that only show once the data
 /// is loaded (e.g. a monitor that does not apply to the model).
-ExperimentResult run_experiment(const ExperimentConfig& config, TrainingObserver* observer = nullptr);
+///
+/// With a communicator of several processes (mpirun; docs/distributed.md)
+/// every process runs this with the same config: training is split over
+/// them (Trainer::set_communicator) and only rank 0 writes files and calls
+/// the observer's on_epoch with measurements.
+ExperimentResult run_experiment(const ExperimentConfig& config, TrainingObserver* observer = nullptr,
+                                Communicator* communicator = nullptr);
 
 /// Continues the run saved in `checkpoint` (its stored config, with
 /// `overrides` applied, e.g. more epochs) up to its configured epochs; a run
 /// stopped at an epoch boundary and resumed ends bit-identical to the
 /// uninterrupted run.  The config used is returned through `config`.
+/// A checkpoint written by any number of processes resumes on any other.
 ExperimentResult resume_experiment(const std::string& checkpoint, const std::vector<std::string>& overrides,
-                                   TrainingObserver* observer = nullptr, ExperimentConfig* config = nullptr);
+                                   TrainingObserver* observer = nullptr, ExperimentConfig* config = nullptr,
+                                   Communicator* communicator = nullptr);
 
 /// Reads a data set as the config's [data] section says (format, limit,
 /// binarization with `data_rng` for the stochastic kind); one sample per

@@ -10,7 +10,20 @@
 //   negative_state(): the chains used for the last model term (after the
 //     sampler's Rao-Blackwellisation), for monitors and tests.
 //   Everything that must survive a checkpoint (persistent chains, step
-//   counters) is serialized; scratch is not.  Registration as for every
+//   counters) is serialized; scratch is not.
+//   Data-parallel training (libebm/distributed/communicator.hpp): the
+//   Trainer calls set_communicator() once and set_batch_share() before each
+//   estimate(); the batch is then this process's columns of the global
+//   minibatch, and the gradient must be this process's SHARE of the global
+//   one, so that the sum over processes is the gradient a single process
+//   would compute: weight the data term by data_weight() and the model term
+//   by the process's share of the chains (difference() does both for
+//   chains that are the batch's own columns).  Draw chains that are split
+//   over processes under Rng::ColumnOffset at their global first column, so
+//   that they get the draws a single process would make.  An estimator
+//   that keeps per-chain state splits it (split_shards) and joins it
+//   (join_shards, collective) around checkpoints; one that cannot run
+//   sharded throws ContractError from set_communicator().  Registration as for every
 //   block (libebm/registry/register.hpp), with create(const BlockOptions&,
 //   std::unique_ptr<Sampler<eT>>).
 #pragma once
@@ -23,6 +36,7 @@
 
 #include "libebm/config/block_options.hpp"
 
+#include "libebm/distributed/communicator.hpp"
 #include "libebm/model.hpp"
 #include "libebm/sampler.hpp"
 
@@ -45,11 +59,34 @@ class GradientEstimator {
   /// The sampler, or null for estimators that do not sample (exact).
   const Sampler<eT>* sampler_if_any() const { return sampler_.get(); }
 
+  /// Data-parallel training: the processes this estimator's work is split
+  /// over (null or a SingleProcess: not split).  Splits persistent state.
+  virtual void set_communicator(Communicator* communicator) { communicator_ = communicator; }
+  /// The next estimate()'s batch is columns [first, first + n) of a global
+  /// minibatch of `global` columns.
+  void set_batch_share(arma::uword first, arma::uword global) { batch_first_ = first, batch_global_ = global; }
+  /// Collective: make split persistent state whole on every process (before
+  /// it is saved), and take this process's part of whole state again.
+  virtual void join_shards() {}
+  virtual void split_shards() {}
+
  protected:
   GradientEstimator() = default;  // for loading from an archive
 
-  /// gradient <- statistics(positive_) - statistics(negative_).
+  bool sharded() const { return communicator_ && communicator_->size() > 1; }
+  /// This process's share of the global minibatch (1 when not sharded).
+  eT data_weight(arma::uword local_columns) const {
+    return sharded() && batch_global_ ? eT(local_columns) / eT(batch_global_) : eT(1);
+  }
+
+  /// gradient <- statistics(positive_) - statistics(negative_), each
+  /// weighted by this process's share (the chains are the batch's columns).
   void difference(const Model<eT>& model, Statistics<eT>& gradient);
+  /// The same with the model term's weight given (chains split otherwise).
+  void difference(const Model<eT>& model, Statistics<eT>& gradient, eT negative_weight);
+
+  Communicator* communicator_ = nullptr;
+  arma::uword batch_first_ = 0, batch_global_ = 0;
 
   std::unique_ptr<Sampler<eT>> sampler_;
   State<eT> positive_, negative_;

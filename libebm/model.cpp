@@ -100,7 +100,14 @@ void Model<eT>::statistics(const State<eT>& state, Statistics<eT>& out, const ar
 
 template <typename eT>
 void Model<eT>::statistics_difference(const State<eT>& positive, const State<eT>& negative, Statistics<eT>& out,
-                                      Statistics<eT>& scratch) const {
+                                      Statistics<eT>& scratch, eT positive_weight, eT negative_weight) const {
+  // Unit weights (every run that is not data-parallel) take exactly the
+  // operations of a plain difference.
+  const auto subtract = [&](Matrix& o, const Matrix& negative_term) {
+    if (positive_weight != eT(1)) o *= positive_weight;
+    if (negative_weight == eT(1)) o -= negative_term;
+    else o -= negative_weight * negative_term;
+  };
   if (positive.layers.size() != layers_.size() || negative.layers.size() != layers_.size())
     throw ContractError("Model::statistics_difference(): states have " + std::to_string(positive.layers.size()) +
                         " and " + std::to_string(negative.layers.size()) + " layers, model has " +
@@ -111,7 +118,7 @@ void Model<eT>::statistics_difference(const State<eT>& positive, const State<eT>
   for (arma::uword l = 0; l < layers_.size(); ++l) {
     layers_[l]->statistics(positive.layers[l], nullptr, &out[k]);
     layers_[l]->statistics(negative.layers[l], nullptr, &scratch[k]);
-    for (arma::uword i = 0; i < layers_[l]->n_parameters(); ++i) out[k + i] -= scratch[k + i];
+    for (arma::uword i = 0; i < layers_[l]->n_parameters(); ++i) subtract(out[k + i], scratch[k + i]);
     k += layers_[l]->n_parameters();
   }
   Matrix sa, sb;
@@ -123,10 +130,11 @@ void Model<eT>::statistics_difference(const State<eT>& positive, const State<eT>
     const Matrix& a = interaction_of(from, negative.layers[c->from()], sa);
     const Matrix& b = interaction_of(to, negative.layers[c->to()], sb);
     if (const auto* dense = dynamic_cast<const DenseConnection<eT>*>(c.get())) {
-      dense->add_statistics(a, b, eT(-1) / eT(a.n_cols), out[k]);
+      if (positive_weight != eT(1)) out[k] *= positive_weight;
+      dense->add_statistics(a, b, -negative_weight / eT(a.n_cols), out[k]);
     } else {
       c->statistics(a, b, nullptr, &scratch[k]);
-      for (arma::uword i = 0; i < c->n_parameters(); ++i) out[k + i] -= scratch[k + i];
+      for (arma::uword i = 0; i < c->n_parameters(); ++i) subtract(out[k + i], scratch[k + i]);
     }
     k += c->n_parameters();
   }

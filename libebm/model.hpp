@@ -80,13 +80,16 @@ class Model {
   /// (one per column), the weighted sums sum_c weights[c] d(-E)/dtheta(x_c).
   void statistics(const State<eT>& state, Statistics<eT>& out, const arma::Row<eT>* weights = nullptr) const;
 
-  /// out <- statistics(positive) - statistics(negative): an estimator's
-  /// gradient from its data and model states (their column counts may
-  /// differ).  Dense connections accumulate the negative term into `out`
-  /// with one in-place GEMM; other blocks compute it into `scratch` and
-  /// subtract.  Both are resized as needed and reused between calls.
+  /// out <- positive_weight * statistics(positive) - negative_weight *
+  /// statistics(negative): an estimator's gradient from its data and model
+  /// states (their column counts may differ).  The weights are 1 except in
+  /// data-parallel training, where each process's share of the batch means
+  /// is weighted by its share of the columns.  Dense connections accumulate
+  /// the negative term into `out` with one in-place GEMM; other blocks
+  /// compute it into `scratch` and subtract.  Both are resized as needed and
+  /// reused between calls.
   void statistics_difference(const State<eT>& positive, const State<eT>& negative, Statistics<eT>& out,
-                             Statistics<eT>& scratch) const;
+                             Statistics<eT>& scratch, eT positive_weight = 1, eT negative_weight = 1) const;
 
   /// The two colour classes of a bipartite layer graph: colour[l] is 0 or 1,
   /// with colour[0] = 0.  Empty when the graph is not bipartite (lateral

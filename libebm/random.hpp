@@ -135,14 +135,50 @@ class Rng {
     }
   }
 
+  /// Data-parallel training (libebm/distributed/): a process that holds
+  /// columns [c, c + n) of a matrix that is split by columns over several
+  /// processes sets the column offset c, so that its bulk draws (fill_uniform,
+  /// fill_bernoulli) take the stream values of exactly those columns -- the
+  /// values one process holding the whole matrix would draw there.  Every
+  /// process keeps the same engine state (they make the same calls), so an
+  /// N-process run draws what a 1-process run draws.  0 outside sharded work;
+  /// not part of the state (ColumnOffset sets it for a scope).
+  void set_column_offset(arma::uword offset) { column_offset_ = offset; }
+  arma::uword column_offset() const { return column_offset_; }
+
+  /// Sets the column offset for the lifetime of the guard, then restores it.
+  class ColumnOffset {
+   public:
+    ColumnOffset(Rng& rng, arma::uword offset) : rng_(rng), saved_(rng.column_offset()) { rng.set_column_offset(offset); }
+    ~ColumnOffset() { rng_.set_column_offset(saved_); }
+    ColumnOffset(const ColumnOffset&) = delete;
+    ColumnOffset& operator=(const ColumnOffset&) = delete;
+
+   private:
+    Rng& rng_;
+    arma::uword saved_;
+  };
+
+  /// The stream of one bulk draw over a matrix with `n_rows` rows: a key
+  /// from the engine and the stream position of element 0 (the column
+  /// offset times n_rows); element i takes value first + i of the key's
+  /// stream (counter_uniforms::fill).  Unit types draw through this so that
+  /// their draws are shard-exact (see set_column_offset).
+  struct BulkStream {
+    std::uint64_t key;
+    std::uint64_t first;
+  };
+  BulkStream bulk_stream(arma::uword n_rows) { return {next(), std::uint64_t(column_offset_) * n_rows}; }
+
   /// Fills every element with an independent uniform draw on [0, 1): one
   /// key from the engine, then a counter-based stream (parallel).
   template <typename eT>
   void fill_uniform(arma::Mat<eT>& m) {
-    const std::uint64_t key = next();
+    const BulkStream stream = bulk_stream(m.n_rows);
     eT* p = m.memptr();
-    for_each_chunk(m.n_elem,
-                   [&](std::size_t first, std::size_t count) { counter_uniforms::fill(key, first, count, p + first); });
+    for_each_chunk(m.n_elem, [&](std::size_t first, std::size_t count) {
+      counter_uniforms::fill(stream.key, stream.first + first, count, p + first);
+    });
   }
 
   /// out <- independent Bernoulli draws with success probabilities p (same
@@ -152,11 +188,11 @@ class Rng {
   template <typename eT>
   void fill_bernoulli(const arma::Mat<eT>& p, arma::Mat<eT>& out) {
     out.set_size(p.n_rows, p.n_cols);
-    const std::uint64_t key = next();
+    const BulkStream stream = bulk_stream(p.n_rows);
     const eT* in = p.memptr();
     eT* o = out.memptr();
     for_each_chunk(p.n_elem, [&](std::size_t first, std::size_t count) {
-      counter_uniforms::bernoulli(key, first, count, in + first, o + first);
+      counter_uniforms::bernoulli(stream.key, stream.first + first, count, in + first, o + first);
     });
   }
 
@@ -193,6 +229,7 @@ class Rng {
   void standard_normal_pair(double* z);
 
   std::uint64_t s_[4];
+  arma::uword column_offset_ = 0;
 };
 
 }  // namespace ebm

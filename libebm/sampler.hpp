@@ -18,8 +18,11 @@
 //     The default does exactly that; a sampler may fuse the two (block
 //     Gibbs takes the expectations from the conditional its last half-step
 //     draws from, which saves a matrix product per call).
+//   - keeps_chain_state(): true when the sampler holds state per chain
+//     besides `state` (parallel tempering's replicas), which data-parallel
+//     training cannot split yet.
 // A sampler may keep scratch matrices between calls (hence non-const) but no
-// state that changes what it computes.
+// state that changes what it computes, except per-chain state it declares.
 #pragma once
 
 #include <boost/serialization/access.hpp>
@@ -41,6 +44,7 @@ class Sampler {
   virtual void initialize_chains(const Model<eT>& model, State<eT>& state, arma::uword n_chains, Rng& rng) = 0;
   virtual void run(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng) = 0;
   virtual void rao_blackwellize(const Model<eT>& model, State<eT>& state) { (void)model, (void)state; }
+  virtual bool keeps_chain_state() const { return false; }
   virtual void run_and_rao_blackwellize(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng,
                                         State<eT>& expectations) {
     run(model, state, steps, rng);

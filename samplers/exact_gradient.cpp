@@ -33,6 +33,15 @@ void ExactGradient<eT>::estimate(const Model<eT>& model, const Matrix& batch, St
   model.positive_phase(batch, this->positive_);
   model.statistics(this->positive_, gradient);
   model_statistics(model, this->negative_statistics_);
+  if (this->sharded()) {
+    // Each process adds its share of the data term and an equal share of
+    // the (identical) model term.
+    const eT data_weight = this->data_weight(batch.n_cols);
+    const eT model_weight = eT(1) / eT(this->communicator_->size());
+    for (std::size_t i = 0; i < gradient.size(); ++i)
+      gradient[i] = data_weight * gradient[i] - model_weight * this->negative_statistics_[i];
+    return;
+  }
   for (std::size_t i = 0; i < gradient.size(); ++i) gradient[i] -= this->negative_statistics_[i];
 }
 

@@ -40,6 +40,8 @@ class ParallelTemperingSampler : public Sampler<eT> {
   void run(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng) override;
   /// Colour-1 layers of the beta = 1 replica <- their conditional means.
   void rao_blackwellize(const Model<eT>& model, State<eT>& state) override;
+  /// The replicas at the other temperatures are its own state per chain.
+  bool keeps_chain_state() const override { return true; }
 
   const std::vector<double>& betas() const { return betas_; }
   /// Accepted / proposed swaps between temperatures m and m+1, since the start.

@@ -27,7 +27,14 @@ class PersistentContrastiveDivergence : public GradientEstimator<eT> {
 
   void estimate(const Model<eT>& model, const Matrix& batch, Statistics<eT>& gradient, Rng& rng) override;
 
-  /// The persistent chains themselves (sampled, not Rao-Blackwellised).
+  /// Split over processes: each moves its column_shard of the chains;
+  /// checkpoints hold them whole (join_shards before saving).
+  void set_communicator(Communicator* communicator) override;
+  void split_shards() override;
+  void join_shards() override;
+
+  /// The persistent chains themselves (sampled, not Rao-Blackwellised; this
+  /// process's shard when split).
   const State<eT>& chains() const { return chains_; }
   State<eT>& chains() { return chains_; }
 
@@ -37,8 +44,11 @@ class PersistentContrastiveDivergence : public GradientEstimator<eT> {
   template <class Archive>
   void serialize(Archive& ar, const unsigned int version);
 
+  /// This process's columns of the n_chains_ chains (all when not split).
+  ColumnShard chain_shard() const;
+
   unsigned k_ = 1;
-  arma::uword n_chains_ = 0;
+  arma::uword n_chains_ = 0;  ///< over all processes
   State<eT> chains_;
 };
 

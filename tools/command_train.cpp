@@ -8,7 +8,10 @@
 #include <iomanip>
 #include <sstream>
 
+#include <memory>
+
 #include "libebm/config/experiment_config.hpp"
+#include "libebm/distributed/mpi_communicator.hpp"
 #include "libebm/error.hpp"
 #include "libebm/experiment.hpp"
 #include "tools/commands.hpp"
@@ -92,20 +95,28 @@ int train(int argc, char** argv) {
   if (config_path.empty() == resume.empty())
     throw InputError("ebm train: give a config file or --resume CHECKPOINT (one of them)");
 
+  // Under mpirun every process trains its share (docs/distributed.md); only
+  // rank 0 reports and writes.
+  std::unique_ptr<Communicator> communicator;
+  if (launched_by_mpi()) communicator = make_mpi_communicator();
+  const bool reports = !communicator || communicator->rank() == 0;
+  if (!reports) quiet = true, json = false;
   ConsoleReporter reporter(quiet);
   ExperimentConfig config;
   ExperimentResult result;
   if (resume.empty()) {
     config = load_experiment_config(config_path, overrides);
     if (!quiet)
-      std::fprintf(stderr, "ebm %s: training %s with %s on %s\n", EBM_VERSION, config.model_type.c_str(),
-                   config.estimator.c_str(), config.data.train.c_str());
-    result = run_experiment(config, &reporter);
+      std::fprintf(stderr, "ebm %s: training %s with %s on %s%s\n", EBM_VERSION, config.model_type.c_str(),
+                   config.estimator.c_str(), config.data.train.c_str(),
+                   communicator ? (", " + std::to_string(communicator->size()) + " processes").c_str() : "");
+    result = run_experiment(config, &reporter, communicator.get());
   } else {
     if (!quiet) std::fprintf(stderr, "ebm %s: resuming %s\n", EBM_VERSION, resume.c_str());
-    result = resume_experiment(resume, overrides, &reporter, &config);
+    result = resume_experiment(resume, overrides, &reporter, &config, communicator.get());
   }
   for (const auto& note : result.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
+  if (!reports) return 0;
   if (!quiet)
     std::fprintf(stderr, "trained %llu updates in %.1fs (%.0f samples/s)\n", (unsigned long long)result.updates,
                  result.train_seconds, result.samples_per_second);

@@ -16,7 +16,8 @@ build="${BUILD_DIR:-$root/build}"
 jobs="${JOBS:-$(nproc)}"
 
 packages=(cmake make g++ libarmadillo-dev libopenblas-dev libboost-program-options-dev
-          libboost-serialization-dev libboost-test-dev zlib1g-dev libpng-dev gnuplot-nox dataset-fashion-mnist)
+          libboost-serialization-dev libboost-test-dev zlib1g-dev libpng-dev gnuplot-nox dataset-fashion-mnist
+          libboost-mpi-dev openmpi-bin)
 
 missing=()
 for p in "${packages[@]}"; do

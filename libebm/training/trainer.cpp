@@ -1,5 +1,6 @@
 #include "libebm/training/trainer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -31,8 +32,30 @@ void Trainer<eT>::add_monitor(std::unique_ptr<Monitor<eT>> monitor) {
 }
 
 template <typename eT>
+void Trainer<eT>::set_communicator(Communicator* communicator) {
+  communicator_ = communicator;
+  estimator_.set_communicator(communicator);
+}
+
+template <typename eT>
+void Trainer<eT>::sum_over_processes(Statistics<eT>& gradient) {
+  std::size_t n = 0;
+  for (const auto& g : gradient) n += g.n_elem;
+  reduce_buffer_.resize(n);
+  eT* p = reduce_buffer_.data();
+  for (const auto& g : gradient) p = std::copy(g.begin(), g.end(), p);
+  communicator_->sum(reduce_buffer_.data(), n);
+  p = reduce_buffer_.data();
+  for (auto& g : gradient) {
+    std::copy(p, p + g.n_elem, g.begin());
+    p += g.n_elem;
+  }
+}
+
+template <typename eT>
 Measurements Trainer<eT>::measure(const Matrix& train, const Matrix* test) {
   Measurements out;
+  if (communicator_ && communicator_->rank() != 0) return out;
   MonitorData<eT> data{&train, test};
   for (auto& m : monitors_) m->measure(model_, data, out);
   return out;
@@ -65,6 +88,17 @@ const std::vector<EpochRecord>& Trainer<eT>::train(const Matrix& train, const Ma
   }
 
   Minibatches batches(train.n_cols, std::min<arma::uword>(options_.batch_size, train.n_cols));
+  if (communicator_ && communicator_->size() > 1) {
+    // Every process needs at least one column of every minibatch (an empty
+    // share has no batch means).
+    const arma::uword processes = arma::uword(communicator_->size());
+    const arma::uword last = train.n_cols - (batches.n_batches() - 1) * batches.batch_size();
+    if (batches.batch_size() < processes || last < processes)
+      throw InputError("training.batch_size = " + std::to_string(options_.batch_size) + " with " +
+                       std::to_string(processes) + " processes and " + std::to_string(train.n_cols) +
+                       " samples: every minibatch (the last has " + std::to_string(last) +
+                       ") needs at least one sample per process");
+  }
   ParameterList<eT> parameters = model_.parameters();
   Statistics<eT> gradient;
   Matrix batch;
@@ -78,8 +112,20 @@ const std::vector<EpochRecord>& Trainer<eT>::train(const Matrix& train, const Ma
     for (arma::uword b = 0; b < batches.n_batches(); ++b) {
       step.epoch = epoch - 1;
       step.step = steps_;
-      batches.gather(b, train, batch);
-      estimator_.estimate(model_, batch, gradient, rng);
+      if (communicator_ && communicator_->size() > 1) {
+        // This process's columns of the minibatch, drawn at their global
+        // columns (Rng::set_column_offset), and its share of the gradient.
+        const arma::uvec indices = batches.indices(b);
+        const ColumnShard shard = column_shard(indices.n_elem, communicator_->rank(), communicator_->size());
+        batch = train.cols(indices.subvec(shard.first, shard.first + shard.count - 1));
+        estimator_.set_batch_share(shard.first, indices.n_elem);
+        Rng::ColumnOffset offset(rng, shard.first);
+        estimator_.estimate(model_, batch, gradient, rng);
+        sum_over_processes(gradient);
+      } else {
+        batches.gather(b, train, batch);
+        estimator_.estimate(model_, batch, gradient, rng);
+      }
       update_rule_.apply(parameters, gradient, step);
       ++steps_;
       if (observer_) observer_->on_batch(step, b, batches.n_batches());

@@ -59,6 +59,15 @@ class Trainer {
   void add_monitor(std::unique_ptr<Monitor<eT>> monitor);
   void set_observer(TrainingObserver* observer) { observer_ = observer; }
 
+  /// Data-parallel training (libebm/distributed/communicator.hpp; null: one
+  /// process).  Every process calls train() with the same data, model,
+  /// blocks and seed: each takes its column_shard of every minibatch, the
+  /// gradient shares are summed over the processes, and every process
+  /// applies the same update -- so N processes compute what one process
+  /// does, up to the order of the additions.  Monitors run on rank 0 only
+  /// (the others' records carry no measurements).
+  void set_communicator(Communicator* communicator);
+
   /// Trains on `train` (one sample per column) from the last epoch done up
   /// to options.epochs; `test` (may be null) is only given to the monitors.
   /// Throws std::runtime_error if a parameter becomes non-finite
@@ -67,6 +76,12 @@ class Trainer {
 
   /// Runs every monitor now.
   Measurements measure(const Matrix& train, const Matrix* test);
+
+ private:
+  /// gradient <- its sum over the processes (one message for all matrices).
+  void sum_over_processes(Statistics<eT>& gradient);
+
+ public:
 
   const std::vector<EpochRecord>& history() const { return history_; }
 
@@ -84,6 +99,8 @@ class Trainer {
   TrainerOptions options_;
   std::vector<std::unique_ptr<Monitor<eT>>> monitors_;
   TrainingObserver* observer_ = nullptr;
+  Communicator* communicator_ = nullptr;
+  std::vector<eT> reduce_buffer_;
   std::vector<EpochRecord> history_;
   arma::uword steps_ = 0;
 };

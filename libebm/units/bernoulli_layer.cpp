@@ -81,12 +81,12 @@ void BernoulliLayer<eT>::sample(const Matrix& input, Matrix& out, Rng& rng) cons
   // One key per call; element i compares the stream's value i with its
   // probability, so chunks can go to any thread (random.hpp).
   out.set_size(input.n_rows, input.n_cols);
-  const std::uint64_t key = rng.next();
+  const Rng::BulkStream stream = rng.bulk_stream(input.n_rows);
   const eT* in = input.memptr();
   eT* o = out.memptr();
   for_each_chunk(input.n_elem, [&](std::size_t first, std::size_t count) {
     alignas(64) eT u[parallel_chunk];
-    counter_uniforms::fill(key, first, count, u);
+    counter_uniforms::fill(stream.key, stream.first + first, count, u);
     draw_array(in + first, u, o + first, count);
   });
 }

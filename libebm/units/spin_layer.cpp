@@ -42,12 +42,12 @@ void SpinLayer<eT>::sample(const Matrix& input, Matrix& out, Rng& rng) const {
   // follow in a run do not depend on which of the two unit types came
   // before, and chunks can go to any thread (random.hpp).
   out.set_size(input.n_rows, input.n_cols);
-  const std::uint64_t key = rng.next();
+  const Rng::BulkStream stream = rng.bulk_stream(input.n_rows);
   const eT* in = input.memptr();
   eT* o = out.memptr();
   for_each_chunk(input.n_elem, [&](std::size_t first, std::size_t count) {
     alignas(64) eT u[parallel_chunk];
-    counter_uniforms::fill(key, first, count, u);
+    counter_uniforms::fill(stream.key, stream.first + first, count, u);
     for (std::size_t i = 0; i < count; ++i) o[first + i] = u[i] < sigmoid(eT(2) * in[first + i]) ? eT(1) : eT(-1);
   });
 }
