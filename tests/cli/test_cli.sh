@@ -184,5 +184,27 @@ if [ -n "$extension" ]; then
   check "a missing plugin is a clear error" $?
 fi
 
+# 7. mpirun -np 2 ebm train: the same config, rank 0 alone reports, and the
+#    results equal the single process's (docs/distributed.md).
+if command -v mpirun >/dev/null && ldd "$ebm" | grep -q libboost_mpi; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  mpirun --oversubscribe -np 2 "$ebm" train "$data/bars_and_stripes.ini" --quiet --json \
+    --set training.epochs=50 --set monitor.every=50 >"$work/mpi.json" 2>"$work/mpi.err"
+  "$ebm" train "$data/bars_and_stripes.ini" --quiet --json --set training.epochs=50 --set monitor.every=50 \
+    >"$work/one.json" 2>/dev/null
+  python3 - "$work/mpi.json" "$work/one.json" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().split("\n")
+lines = [l for l in lines if l.strip()]
+assert len(lines) == 1, lines          # rank 0 alone prints
+two, one = json.loads(lines[0]), json.loads(open(sys.argv[2]).read())
+for k in ("log_likelihood_train", "log_partition", "reconstruction_error_train"):
+    assert abs(two[k] - one[k]) < 1e-9, (k, two[k], one[k])
+PY
+  check "mpirun -np 2 ebm train gives the single process's results" $?
+else
+  echo "SKIP: mpirun -np 2 ebm train (no MPI in this build)"
+fi
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
