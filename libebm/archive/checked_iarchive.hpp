@@ -96,6 +96,10 @@ class CheckedIArchive : public Base {
     return read > payload_bytes_ ? 0 : payload_bytes_ - read;
   }
 
+  /// Reads what follows the last item (only XML has a trailer); read_payload
+  /// calls it after the body.
+  void finish() {}
+
   // --- called by Boost on the most derived archive type -------------------
 
   template <class T>

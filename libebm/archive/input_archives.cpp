@@ -29,3 +29,12 @@ template class xml_iarchive_impl<ebm::XmlInputArchive>;
 
 }  // namespace archive
 }  // namespace boost
+
+namespace ebm {
+
+void XmlInputArchive::finish() {
+  if (header_ && !gimpl->windup(is))
+    throw InputError("corrupted archive payload: the XML does not end with </boost_serialization>");
+}
+
+}  // namespace ebm

@@ -46,10 +46,20 @@ class XmlInputArchive
     : public archive_detail::CheckedIArchive<XmlInputArchive, boost::archive::xml_iarchive_impl<XmlInputArchive>,
                                              ArchiveEncoding::xml> {
  public:
+  // Boost's xml_iarchive reads the closing </boost_serialization> tag in its
+  // destructor, where a missing or malformed tag (a truncated payload)
+  // throws out of a destructor and terminates the program.  So the base is
+  // told there is no header (its destructor then reads nothing), the header
+  // is read here, and the closing tag by finish().
   XmlInputArchive(std::istream& in, std::uint64_t payload_bytes, unsigned flags = 0)
-      : CheckedIArchive(in, payload_bytes, flags) {
-    if (0 == (flags & boost::archive::no_header)) init();
+      : CheckedIArchive(in, payload_bytes, flags | boost::archive::no_header), header_(0 == (flags & boost::archive::no_header)) {
+    if (header_) init();
   }
+  /// Reads the closing tag; call after the last item.
+  void finish();  // in input_archives.cpp, where Boost's XML grammar is complete
+
+ private:
+  bool header_;
 };
 
 }  // namespace ebm

@@ -55,11 +55,13 @@ void read_payload(const std::string& path, ArchiveEncoding encoding, const std::
       case ArchiveEncoding::binary: {
         BinaryInputArchive ar(in, payload.size());
         body(ar);
+        ar.finish();
         break;
       }
       case ArchiveEncoding::text: {
         TextInputArchive ar(in, payload.size());
         body(ar);
+        ar.finish();
         break;
       }
       case ArchiveEncoding::xml: {
@@ -67,6 +69,7 @@ void read_payload(const std::string& path, ArchiveEncoding encoding, const std::
         // malformed input (found by fuzzing); the tags carry no data we need.
         XmlInputArchive ar(in, payload.size(), boost::archive::no_xml_tag_checking);
         body(ar);
+        ar.finish();
         break;
       }
     }
