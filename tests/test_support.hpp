@@ -3,9 +3,14 @@
 // library paths they check.
 #pragma once
 
+#include <unistd.h>
+
 #include <armadillo>
 #include <cmath>
+#include <filesystem>
 #include <memory>
+#include <string>
+#include <system_error>
 #include <vector>
 
 #include "libebm/random.hpp"
@@ -122,5 +127,26 @@ inline arma::mat bars_and_stripes(arma::uword n) {
   for (arma::uword i = 0; i < patterns.size(); ++i) data.col(i) = patterns[i];
   return data;
 }
+
+/// A fresh directory under the system's temporary directory, removed with
+/// everything in it when the object goes out of scope; `tmp / "name"` is the
+/// path of a file in it.  Unique per process and per object.
+struct TempDir {
+  std::filesystem::path dir;
+  explicit TempDir(const std::string& prefix = "ebm_test") {
+    static int counter = 0;
+    dir = std::filesystem::temp_directory_path() /
+          (prefix + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+};
 
 }  // namespace test

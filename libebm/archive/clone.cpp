@@ -10,11 +10,13 @@ std::unique_ptr<Layer<eT>> clone_layer(const Layer<eT>& layer) {
   const std::string bytes = write_payload(ArchiveEncoding::binary, [&](auto& ar) {
     ar& boost::serialization::make_nvp("layer", pointer);
   });
-  Layer<eT>* copy = nullptr;
+  Layer<eT>* loaded = nullptr;
+  std::unique_ptr<Layer<eT>> copy;
   read_payload("clone_layer()", ArchiveEncoding::binary, bytes, [&](auto& ar) {
-    ar& boost::serialization::make_nvp("layer", copy);
+    ar& boost::serialization::make_nvp("layer", loaded);
+    copy.reset(loaded);
   });
-  return std::unique_ptr<Layer<eT>>(copy);
+  return copy;
 }
 
 template std::unique_ptr<Layer<float>> clone_layer<float>(const Layer<float>&);

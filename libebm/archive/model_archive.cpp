@@ -33,8 +33,8 @@ LoadedModel<eT> load_model(const std::string& path) {
   read_payload(path, loaded.header.encoding, payload, [&](auto& ar) {
     ar& boost::serialization::make_nvp("config", loaded.config);
     ar& boost::serialization::make_nvp("model", pointer);
+    loaded.model.reset(pointer);  // owned now: what follows may still throw (the XML trailer)
   });
-  loaded.model.reset(pointer);
   if (!loaded.model) throw InputError(path + ": the archive holds no model");
   if (const std::string problem = loaded.model->check_structure(); !problem.empty())
     throw InputError(path + ": corrupted model: " + problem);

@@ -38,8 +38,11 @@ std::string write_payload(ArchiveEncoding encoding, Body&& body) {
   return out.str();
 }
 
-/// Runs body(archive) on an input archive over `payload`.  Every failure of
-/// the deserializer becomes one InputError naming `path`.
+/// Runs body(archive) on an input archive over `payload`: ebm's checked
+/// archives (input_archives.hpp), which bound every length by the payload's
+/// size, validate class and object ids and free what a failed load has
+/// allocated.  Every failure of the deserializer becomes one InputError
+/// naming `path`.
 template <class Body>
 void read_payload(const std::string& path, ArchiveEncoding encoding, const std::string& payload, Body&& body) {
   std::istringstream in(payload, std::ios::binary);
@@ -50,20 +53,23 @@ void read_payload(const std::string& path, ArchiveEncoding encoding, const std::
   try {
     switch (encoding) {
       case ArchiveEncoding::binary: {
-        boost::archive::binary_iarchive ar(in);
+        BinaryInputArchive ar(in, payload.size());
         body(ar);
+        ar.finish();
         break;
       }
       case ArchiveEncoding::text: {
-        boost::archive::text_iarchive ar(in);
+        TextInputArchive ar(in, payload.size());
         body(ar);
+        ar.finish();
         break;
       }
       case ArchiveEncoding::xml: {
         // Boost 1.74's end-tag check reads past the expected name on
         // malformed input (found by fuzzing); the tags carry no data we need.
-        boost::archive::xml_iarchive ar(in, boost::archive::no_xml_tag_checking);
+        XmlInputArchive ar(in, payload.size(), boost::archive::no_xml_tag_checking);
         body(ar);
+        ar.finish();
         break;
       }
     }

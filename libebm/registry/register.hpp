@@ -18,11 +18,8 @@
 // registered twice stops the program at start-up with a ContractError.
 #pragma once
 
-#include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
-#include <boost/archive/text_iarchive.hpp>
 #include <boost/archive/text_oarchive.hpp>
-#include <boost/archive/xml_iarchive.hpp>
 #include <boost/archive/xml_oarchive.hpp>
 #include <boost/serialization/base_object.hpp>
 #include <boost/serialization/export.hpp>
@@ -32,6 +29,9 @@
 #include <boost/serialization/vector.hpp>
 
 #include "libebm/archive/arma_serialization.hpp"
+// Archives are read only through ebm's checked input archives (not Boost's
+// binary_iarchive etc., which trust the file): see input_archives.hpp.
+#include "libebm/archive/input_archives.hpp"
 #include "libebm/registry/kinds.hpp"
 
 namespace ebm {

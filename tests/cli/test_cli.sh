@@ -151,6 +151,41 @@ lines.append(b"payload_crc32 %08x" % zlib.crc32(payload))
 open(sys.argv[2], "wb").write(b"\n".join(lines) + b"\n\n" + payload)
 PY
 expect_error "unregistered type in an archive" "a type this program does not know" evaluate "$work/alien.txt" --data "$data/bars_and_stripes_4x4.csv"
+# Crafted payloads with a recomputed checksum (the fuzzing reproducers of
+# tests/fuzz/findings/, docs/fuzzing.md: huge string lengths, out-of-range
+# class ids, back references, truncated objects): one error line, status 2,
+# for `info --config` (which loads the payload) and `sample`.
+findings="$data/../fuzz/findings"
+python3 - "$findings" "$work/crafted" <<'PY'
+import os, sys, zlib
+src, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+for name in sorted(os.listdir(src)):
+    data = open(os.path.join(src, name), "rb").read()
+    if name.startswith("archive-"):
+        open(os.path.join(out, name), "wb").write(data)
+        continue
+    if not (name.startswith("payload-") or name.startswith("checkpoint_payload-")):
+        continue
+    checkpoint = name.startswith("checkpoint")
+    payload = data[1:]
+    head = ["EBM-ARCHIVE 1", "library 0.1.0", "content " + ("checkpoint" if checkpoint else "model"), "type rbm",
+            "scalar " + ("double" if checkpoint and data[0] // 3 % 2 else "float"),
+            "encoding " + ["binary", "text", "xml"][data[0] % 3],
+            "payload_bytes %d" % len(payload), "payload_crc32 %08x" % zlib.crc32(payload)]
+    open(os.path.join(out, name + ".ebm"), "wb").write(("\n".join(head) + "\n\n").encode() + payload)
+PY
+crafted=0
+for f in "$work"/crafted/*.ebm; do
+  base="$(basename "$f")"
+  expect_error "crafted archive $base: info --config" "$base: " info "$f" --config
+  case "$base" in
+    checkpoint*) ;;
+    *) expect_error "crafted archive $base: sample" "$base: " sample "$f" --output "$work/crafted.csv" ;;
+  esac
+  crafted=$((crafted + 1))
+done
+check "crafted archives were fed ($crafted >= 12)" "$([ "$crafted" -ge 12 ]; echo $?)"
 
 # 5. The experiment record: a folder from which the run can be reproduced.
 "$ebm" train "$data/bars_and_stripes.ini" --quiet --set output.directory="$work/rec" --set training.epochs=200 \

@@ -23,10 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ebm::read_payload("fuzz", encoding, payload, [&](auto& ar) {
       ar& boost::serialization::make_nvp("config", config);
       ar& boost::serialization::make_nvp("model", pointer);
+      // As in load_model: owned as soon as the pointer's load returns (a
+      // failed pointer load frees its object itself; the XML trailer may
+      // still fail after this).
+      model.reset(pointer);
     });
-    // As in load_model: the pointer is owned only once the read succeeded
-    // (on failure Boost has already deleted the half-read object).
-    model.reset(pointer);
   } catch (const ebm::InputError&) {
   }
   return 0;
