@@ -55,7 +55,28 @@ const std::vector<EpochRecord>& Trainer<eT>::train(const Matrix& train, const Ma
     throw InputError("Trainer::train(): test data has " + std::to_string(test->n_rows) + " rows, expected " +
                      std::to_string(train.n_rows));
   if (train.n_cols == 0) throw InputError("Trainer::train(): no training samples");
+  return train_loop(
+      train.n_cols, [&train](const Minibatches& batches, arma::uword b, Matrix& out) { batches.gather(b, train, out); },
+      train, test, rng);
+}
 
+template <typename eT>
+const std::vector<EpochRecord>& Trainer<eT>::train(const BatchSource<eT>& source, const Matrix& monitor_train,
+                                                   const Matrix* monitor_test, Rng& rng) {
+  if (source.n_rows() != model_.n_visible())
+    throw InputError("Trainer::train(): data has " + std::to_string(source.n_rows()) + " rows, the model has " +
+                     std::to_string(model_.n_visible()) + " visible units");
+  if (source.n_samples() == 0) throw InputError("Trainer::train(): no training samples");
+  return train_loop(
+      source.n_samples(),
+      [&source](const Minibatches& batches, arma::uword b, Matrix& out) { source.gather(batches.indices(b), out); },
+      monitor_train, monitor_test, rng);
+}
+
+template <typename eT>
+template <class Gather>
+const std::vector<EpochRecord>& Trainer<eT>::train_loop(arma::uword n_samples, const Gather& gather,
+                                                        const Matrix& train, const Matrix* test, Rng& rng) {
   const arma::uword first_epoch = history_.empty() ? 0 : history_.back().epoch;
   if (history_.empty() && options_.monitor_initial && !monitors_.empty()) {
     EpochRecord initial;
@@ -64,7 +85,7 @@ const std::vector<EpochRecord>& Trainer<eT>::train(const Matrix& train, const Ma
     if (observer_) observer_->on_epoch(history_.back());
   }
 
-  Minibatches batches(train.n_cols, std::min<arma::uword>(options_.batch_size, train.n_cols));
+  Minibatches batches(n_samples, std::min<arma::uword>(options_.batch_size, n_samples));
   ParameterList<eT> parameters = model_.parameters();
   Statistics<eT> gradient;
   Matrix batch;
@@ -78,7 +99,7 @@ const std::vector<EpochRecord>& Trainer<eT>::train(const Matrix& train, const Ma
     for (arma::uword b = 0; b < batches.n_batches(); ++b) {
       step.epoch = epoch - 1;
       step.step = steps_;
-      batches.gather(b, train, batch);
+      gather(batches, b, batch);
       estimator_.estimate(model_, batch, gradient, rng);
       update_rule_.apply(parameters, gradient, step);
       ++steps_;
