@@ -18,6 +18,7 @@
 #include "libebm/error.hpp"
 #include "libebm/io/experiment_record.hpp"
 #include "libebm/io/json.hpp"
+#include "libebm/recommender/ratings_experiment.hpp"
 #include "libebm/registry/kinds.hpp"
 #include "samplers/parallel_tempering_sampler.hpp"
 
@@ -104,6 +105,14 @@ class CheckpointWriter : public TrainingObserver {
 template <typename eT>
 ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, TrainingCheckpoint<eT>* resume,
                      Communicator* communicator) {
+  // Ratings (issue 4): the same model, estimator, update rule and Trainer,
+  // with sparse data and a recommender's evaluation (libebm/recommender/).
+  if (c.data.format == "ratings") {
+    if (resume) throw InputError("--resume: runs on ratings data (data.format = ratings) cannot be resumed yet");
+    if (communicator && communicator->size() > 1)
+      throw InputError("mpirun: runs on ratings data (data.format = ratings) cannot be split over processes yet");
+    return run_ratings_experiment<eT>(c, observer);
+  }
   ExperimentResult result;
   if (c.data.train.empty()) throw InputError("data.train: no training data given (set data.train = PATH)");
   const std::string started = now_text();

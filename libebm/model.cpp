@@ -79,6 +79,10 @@ void Model<eT>::total_input(arma::uword l, const State<eT>& state, Matrix& input
       c->add_message(l, interaction_of(*layers_[l], state.layers[l], scratch), input);
     }
   }
+  // Units the current state leaves unobserved (missing entries, see
+  // Layer::mark_unobserved) stay so: every sampler draws through here.
+  if (l < state.layers.size() && state.layers[l].n_rows == input.n_rows && state.layers[l].n_cols == input.n_cols)
+    layers_[l]->mark_unobserved(state.layers[l], input);
 }
 
 template <typename eT>

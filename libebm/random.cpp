@@ -1,5 +1,6 @@
 #include "libebm/random.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -265,6 +266,31 @@ void fill(std::uint64_t key, std::uint64_t first, std::size_t count, float* out)
 
 void fill(std::uint64_t key, std::uint64_t first, std::size_t count, double* out) {
   stream_values(doubles_portable, key, first, count, out);
+}
+
+namespace {
+
+template <typename eT>
+void standard_normals_impl(std::uint64_t key, std::uint64_t first, std::size_t count, eT* out) {
+  constexpr std::size_t block = 512;
+  double u[2 * block];
+  constexpr double two_pi = 6.283185307179586476925286766559;
+  for (std::size_t done = 0; done < count; done += block) {
+    const std::size_t take = std::min(block, count - done);
+    fill(key, 2 * (first + done), 2 * take, u);
+    for (std::size_t j = 0; j < take; ++j)
+      out[done + j] = eT(std::sqrt(-2.0 * std::log(1.0 - u[2 * j])) * std::cos(two_pi * u[2 * j + 1]));
+  }
+}
+
+}  // namespace
+
+void standard_normals(std::uint64_t key, std::uint64_t first, std::size_t count, float* out) {
+  standard_normals_impl(key, first, count, out);
+}
+
+void standard_normals(std::uint64_t key, std::uint64_t first, std::size_t count, double* out) {
+  standard_normals_impl(key, first, count, out);
 }
 
 void bernoulli(std::uint64_t key, std::uint64_t first, std::size_t count, const float* p, float* out) {

@@ -59,6 +59,11 @@ void fill(std::uint64_t key, std::uint64_t first, std::size_t count, double* out
 void bernoulli(std::uint64_t key, std::uint64_t first, std::size_t count, const float* p, float* out);
 void bernoulli(std::uint64_t key, std::uint64_t first, std::size_t count, const double* p, double* out);
 
+/// out[j] <- a standard normal from values 2(first + j) and 2(first + j) + 1
+/// of stream `key` (Box-Muller in double: sqrt(-2 log(1 - u1)) cos(2 pi u2)).
+void standard_normals(std::uint64_t key, std::uint64_t first, std::size_t count, float* out);
+void standard_normals(std::uint64_t key, std::uint64_t first, std::size_t count, double* out);
+
 /// The float kernel in use on this CPU ("avx512f", "avx2" or "portable").
 std::string kernel_name();
 /// The kernels available on this CPU whose float values [first, first +
@@ -193,6 +198,21 @@ class Rng {
     eT* o = out.memptr();
     for_each_chunk(p.n_elem, [&](std::size_t first, std::size_t count) {
       counter_uniforms::bernoulli(stream.key, stream.first + first, count, in + first, o + first);
+    });
+  }
+
+  /// Fills with independent N(0, 1) draws from one bulk stream (Box-Muller:
+  /// element i takes stream values 2(first + i) and 2(first + i) + 1, in
+  /// double), so, unlike fill_normal, a matrix split by columns over
+  /// processes gets the values a whole matrix gets (set_column_offset), and
+  /// the engine advances by one call whatever the size.  Unit types draw
+  /// their Gaussian noise with it.
+  template <typename eT>
+  void fill_standard_normal(arma::Mat<eT>& m) {
+    const BulkStream stream = bulk_stream(m.n_rows);
+    eT* p = m.memptr();
+    for_each_chunk(m.n_elem, [&](std::size_t first, std::size_t count) {
+      counter_uniforms::standard_normals(stream.key, stream.first + first, count, p + first);
     });
   }
 

@@ -21,6 +21,9 @@ class ContrastiveDivergence : public GradientEstimator<eT> {
   static void declare_options(BlockOptions& options);
   static std::unique_ptr<ContrastiveDivergence> create(const BlockOptions& options, std::unique_ptr<Sampler<eT>> sampler);
   unsigned k() const { return k_; }
+  /// Changes k between updates: CD-k with k growing over training, as
+  /// Salakhutdinov, Mnih & Hinton 2007 train their recommender (ratings.k_schedule).
+  void set_k(unsigned k) { k_ = k; }
 
   void estimate(const Model<eT>& model, const Matrix& batch, Statistics<eT>& gradient, Rng& rng) override;
 

@@ -196,6 +196,56 @@ BOOST_AUTO_TEST_CASE(normals_have_mean_zero_and_unit_variance) {
   BOOST_TEST(std::abs(tail - 0.0455003) < 6 * std::sqrt(0.0455 * 0.9545 / n));
 }
 
+BOOST_AUTO_TEST_CASE(counter_based_normals_have_the_normal_distribution) {
+  // Kolmogorov-Smirnov against Phi: sup |F_n - Phi| below the DKW bound
+  // sqrt(log(2/alpha) / (2N)) at alpha = 1e-9, plus mean and variance.
+  const arma::uword n = 200000;
+  ebm::Rng rng(17);
+  arma::mat z(100, n / 100);
+  rng.fill_standard_normal(z);
+  arma::vec x = arma::sort(arma::vectorise(z));
+  double d = 0;
+  for (arma::uword i = 0; i < n; ++i) {
+    const double phi = 0.5 * std::erfc(-x[i] / std::sqrt(2.0));
+    d = std::max({d, std::abs(double(i + 1) / n - phi), std::abs(double(i) / n - phi)});
+  }
+  BOOST_TEST(d < std::sqrt(std::log(2 / 1e-9) / (2.0 * n)));
+  BOOST_TEST(std::abs(arma::mean(x)) < 6 / std::sqrt(double(n)));
+  BOOST_TEST(std::abs(arma::var(x) - 1) < 6 * std::sqrt(2.0 / n));
+}
+
+BOOST_AUTO_TEST_CASE(bulk_draws_split_by_columns_equal_the_whole_matrix) {
+  // Data-parallel training: a process holding columns [c, c + n) sets the
+  // column offset c and draws what one process draws there.
+  ebm::Rng whole(23), left(23), right(23);
+  arma::fmat p(7, 10);
+  ebm::Rng(29).fill_uniform(p);
+  arma::fmat u(7, 10), b(7, 10);
+  arma::mat z(7, 10);
+  whole.fill_uniform(u);
+  whole.fill_bernoulli(p, b);
+  whole.fill_standard_normal(z);
+  arma::fmat ul(7, 3), ur(7, 7), bl, br;
+  arma::mat zl(7, 3), zr(7, 7);
+  left.fill_uniform(ul);
+  left.fill_bernoulli(arma::fmat(p.cols(0, 2)), bl);
+  left.fill_standard_normal(zl);
+  {
+    ebm::Rng::ColumnOffset offset(right, 3);
+    right.fill_uniform(ur);
+    right.fill_bernoulli(arma::fmat(p.cols(3, 9)), br);
+    right.fill_standard_normal(zr);
+  }
+  BOOST_TEST(right.column_offset() == 0u);
+  BOOST_TEST(arma::approx_equal(arma::join_rows(ul, ur), u, "absdiff", 0.0f));
+  BOOST_TEST(arma::approx_equal(arma::join_rows(bl, br), b, "absdiff", 0.0f));
+  BOOST_TEST(arma::approx_equal(arma::join_rows(zl, zr), z, "absdiff", 0.0));
+  // One engine call per bulk draw, whatever its size: the engines stay equal.
+  const std::uint64_t next = whole.next();
+  BOOST_TEST(left.next() == next);
+  BOOST_TEST(right.next() == next);
+}
+
 BOOST_AUTO_TEST_CASE(every_kernel_on_this_cpu_gives_the_same_values) {
   // The vectorised kernels (AVX2, AVX-512) against the portable one; the
   // portable one is checked against the definition above.

@@ -29,6 +29,23 @@ inline arma::mat all_binary_states(arma::uword n) {
   return s;
 }
 
+/// All K^groups configurations of `groups` one-hot groups of K units as
+/// columns (unit g*K + k is "group g in state k"; column s has group g in
+/// state digit g of s in base K, least significant first).
+inline arma::mat all_one_hot_states(arma::uword groups, arma::uword k) {
+  arma::uword count = 1;
+  for (arma::uword g = 0; g < groups; ++g) count *= k;
+  arma::mat s(groups * k, count, arma::fill::zeros);
+  for (arma::uword c = 0; c < count; ++c) {
+    arma::uword rest = c;
+    for (arma::uword g = 0; g < groups; ++g) {
+      s(g * k + rest % k, c) = 1.0;
+      rest /= k;
+    }
+  }
+  return s;
+}
+
 /// A Bernoulli-Bernoulli RBM with N(0, scale^2) weights and biases.
 template <typename eT = double>
 std::unique_ptr<ebm::Rbm<eT>> random_rbm(arma::uword nv, arma::uword nh, std::uint64_t seed, double scale = 1.0) {

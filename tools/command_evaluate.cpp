@@ -16,6 +16,10 @@ namespace po = boost::program_options;
 
 namespace ebm::tool {
 
+template <typename eT>  // tools/command_recommend.cpp
+int evaluate_recommender_model(const std::string& model_path, const std::string& test, const LoadedModel<eT>& loaded,
+                               const std::vector<std::string>& overrides, bool json);
+
 namespace {
 
 struct EvaluateArguments {
@@ -28,6 +32,9 @@ struct EvaluateArguments {
 template <typename eT>
 int evaluate_model(const EvaluateArguments& a) {
   LoadedModel<eT> loaded = load_model<eT>(a.model);
+  // A recommender (issue 4): --data is a held-out ratings file.
+  if (parse_experiment_config(a.model + " (its stored config)", loaded.config, a.overrides).data.format == "ratings")
+    return evaluate_recommender_model<eT>(a.model, a.data, loaded, a.overrides, a.json);
   std::vector<std::string> overrides = a.overrides;
   overrides.push_back("data.train=" + a.data);
   overrides.push_back("data.train_limit=" + std::to_string(a.limit));

@@ -16,6 +16,8 @@ int info(int argc, char** argv);
 int evaluate(int argc, char** argv);
 int sample(int argc, char** argv);
 int convert(int argc, char** argv);
+int recommend(int argc, char** argv);  // tools/command_recommend.cpp (issue 4)
+int split(int argc, char** argv);      // tools/command_split.cpp (issue 4)
 
 /// Parses a subcommand's options; prints `usage` and the options for --help
 /// (returns false then: the caller exits 0).  Errors become InputError

@@ -28,9 +28,12 @@ const char* usage =
     "  train CONFIG | --resume CHECKPOINT   train a model from a config file, or continue a checkpoint\n"
     "  info ARCHIVE                         the header of a model archive or checkpoint\n"
     "  evaluate MODEL --data FILE           the monitors' numbers of a saved model on any data\n"
+    "                                       (a recommender: RMSE/MAE on held-out ratings, next to baselines)\n"
     "  sample MODEL                         draw samples by Gibbs sampling (CSV, PNG grid)\n"
     "  convert IN OUT --format F            rewrite an archive as binary, text or xml\n"
     "  bench                                training speed against the machine's sgemm (docs/benchmarks.md)\n"
+    "  recommend MODEL --user ID --top N    a recommender's top unseen items for a user (docs/recommender.md)\n"
+    "  split RATINGS --train OUT --test OUT a seeded held-out split of a ratings file\n"
     "  help config                          every config key and every registered type's options\n"
     "  version\n"
     "Types defined outside libebm: EBM_PLUGINS=lib1.so:lib2.so ebm ...\n";
@@ -88,6 +91,8 @@ int main(int argc, char** argv) {
     if (command == "sample") return sample(argc - 1, argv + 1);
     if (command == "convert") return convert(argc - 1, argv + 1);
     if (command == "bench") return bench(argc - 1, argv + 1);
+    if (command == "recommend") return recommend(argc - 1, argv + 1);
+    if (command == "split") return split(argc - 1, argv + 1);
     if (command == "version" || command == "--version") {
       std::printf("ebm %s\n", EBM_VERSION);
       return 0;

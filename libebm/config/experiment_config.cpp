@@ -37,8 +37,9 @@ void declare_fixed(ExperimentConfig& c, ConfigFile& f) {
   auto& d = c.data;
   f.declare("data.train", &d.train, "training data: IDX file (.gz or not) or CSV, one sample per record", "a file path");
   f.declare("data.test", &d.test, "held-out data for the monitors (optional)", "a file path");
-  f.declare("data.format", &d.format, "file format", "idx, csv or auto");
-  f.check("data.format", one_of(&d.format, {"idx", "csv", "auto"}), "idx, csv or auto");
+  f.declare("data.format", &d.format, "file format (ratings: user/item/rating data, see [ratings])",
+            "idx, csv, auto or ratings");
+  f.check("data.format", one_of(&d.format, {"idx", "csv", "auto", "ratings"}), "idx, csv, auto or ratings");
   f.declare("data.binarize", &d.binarize, "how intensities become binary", "none, threshold or stochastic");
   f.check("data.binarize", one_of(&d.binarize, {"none", "threshold", "stochastic"}), "none, threshold or stochastic");
   f.declare("data.threshold", &d.threshold, "pixel > threshold is on (binarize = threshold)", "a number");
@@ -47,6 +48,39 @@ void declare_fixed(ExperimentConfig& c, ConfigFile& f) {
   f.declare("data.csv_header", &d.csv_header, "CSV files start with a header line", "true or false");
   f.declare("data.csv_delimiter", &d.csv_delimiter, "CSV field separator", "one character");
   f.check("data.csv_delimiter", [&d] { return d.csv_delimiter.size() == 1; }, "one character");
+
+  // [ratings]: only read when data.format = ratings (issue 4, docs/recommender.md).
+  auto& r = c.ratings;
+  f.declare("ratings.format", &r.format, "ratings file format", "tab, dat, csv, plain or auto");
+  f.check("ratings.format", one_of(&r.format, {"tab", "dat", "csv", "plain", "auto"}), "tab, dat, csv, plain or auto");
+  f.declare("ratings.orientation", &r.orientation,
+            "user: one RBM sample per user over the items (Salakhutdinov et al. 2007); item: per item over the users",
+            "user or item");
+  f.check("ratings.orientation", one_of(&r.orientation, {"user", "item"}), "user or item");
+  f.declare("ratings.levels", &r.levels, "rating levels K (rating * scale is an integer in 1..K)", "an integer in [2, 255]");
+  f.check("ratings.levels", [&r] { return r.levels >= 2 && r.levels <= 255; }, "an integer in [2, 255]");
+  f.declare("ratings.scale", &r.scale, "ratings are multiplied by this to give levels (2 for half stars)", "a number > 0");
+  f.check("ratings.scale", [&r] { return r.scale > 0; }, "a number > 0");
+  f.declare("ratings.binarize", &r.binarize, "model liked (rating >= liked_threshold) / not liked instead of ratings",
+            "true or false");
+  f.declare("ratings.liked_threshold", &r.liked_threshold, "smallest rating that counts as liked", "a number");
+  f.declare("ratings.validation", &r.validation,
+            "fraction of data.train held out (random, by seed) and scored every monitor.every epochs; 0: none",
+            "a number in [0, 1)");
+  f.check("ratings.validation", [&r] { return r.validation >= 0 && r.validation < 1; }, "a number in [0, 1)");
+  f.declare("ratings.k_schedule", &r.k_schedule,
+            "CD steps over equal parts of training, e.g. '1 3 5 9' (with training.estimator = cd)",
+            "integers >= 1 separated by spaces or commas");
+  f.check("ratings.k_schedule", [&r] {
+    std::size_t n = 0;
+    for (const auto& t : split_names(r.k_schedule)) {
+      if (t.find_first_not_of("0123456789") != std::string::npos || t.size() > 4 || std::stoul(t) == 0) return false;
+      ++n;
+    }
+    return n > 0;
+  }, "integers >= 1 separated by spaces or commas");
+  f.declare("ratings.items", &r.items, "item titles for ebm recommend: MovieLens u.item or movies.dat (optional)",
+            "a file path");
 
   f.declare("model.type", &c.model_type, "model family; its options are in the section named after it",
             "a registered model type");
@@ -169,7 +203,7 @@ ExperimentConfig parse(const std::string& name, const std::string& text, const s
     const std::pair<const char*, std::string*> paths[] = {
         {"data.train", &c.data.train},          {"data.test", &c.data.test},     {"output.log", &c.output.log},
         {"output.results", &c.output.results}, {"output.model", &c.output.model}, {"output.checkpoint", &c.output.checkpoint},
-        {"output.directory", &c.output.directory}};
+        {"output.directory", &c.output.directory}, {"ratings.items", &c.ratings.items}};
     for (const auto& [key, p] : paths)
       if (!p->empty() && std::filesystem::path(*p).is_relative() && f.origin(key).rfind("--set", 0) != 0)
         *p = std::filesystem::absolute(base / *p).lexically_normal().string();
@@ -179,7 +213,7 @@ ExperimentConfig parse(const std::string& name, const std::string& text, const s
   const std::pair<const char*, std::string*> paths[] = {
       {"data.train", &c.data.train},          {"data.test", &c.data.test},       {"output.log", &c.output.log},
       {"output.results", &c.output.results}, {"output.model", &c.output.model}, {"output.checkpoint", &c.output.checkpoint},
-      {"output.directory", &c.output.directory}};
+      {"output.directory", &c.output.directory}, {"ratings.items", &c.ratings.items}};
   for (auto& [key, value] : resolved)
     for (const auto& [k, p] : paths)
       if (key == k) value = *p;

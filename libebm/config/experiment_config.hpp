@@ -21,13 +21,27 @@ namespace ebm {
 struct DataConfig {
   std::string train;            ///< path of the training data (IDX, optionally .gz, or CSV)
   std::string test;             ///< path of held-out data (optional)
-  std::string format = "auto";  ///< idx | csv | auto (by extension)
+  std::string format = "auto";  ///< idx | csv | auto (by extension) | ratings ([ratings] section)
   std::string binarize = "threshold";  ///< none | threshold | stochastic
   double threshold = 0.5;
   std::uint64_t train_limit = 0;  ///< use only the first N training samples (0: all)
   std::uint64_t test_limit = 0;
   bool csv_header = false;
   std::string csv_delimiter = ",";
+};
+
+/// [ratings]: how `data.format = ratings` reads and models (user, item,
+/// rating) data (issue 4; docs/recommender.md).
+struct RatingsConfig {
+  std::string format = "auto";        ///< tab | dat | csv | plain | auto (libebm/data/ratings.hpp)
+  std::string orientation = "user";   ///< user: one sample per user over items; item: per item over users
+  std::uint64_t levels = 5;           ///< rating levels K: value * scale is an integer in 1..K
+  double scale = 1;                   ///< e.g. 2 for half stars
+  bool binarize = false;              ///< liked (value >= liked_threshold) / not liked, 2 levels
+  double liked_threshold = 3;
+  double validation = 0;              ///< fraction of data.train held out to measure per epoch (0: none)
+  std::string k_schedule = "1";       ///< CD steps over equal parts of training, e.g. "1 3 5 9"
+  std::string items;                  ///< item titles (u.item or movies.dat), optional
 };
 
 struct OutputConfig {
@@ -46,6 +60,7 @@ struct OutputConfig {
 struct ExperimentConfig {
   std::uint64_t seed = 1;
   DataConfig data;
+  RatingsConfig ratings;  ///< used when data.format = ratings
   std::string model_type = "rbm";
   std::string scalar = "float";
   double weight_init_stddev = 0.01;

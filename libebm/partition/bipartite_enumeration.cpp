@@ -92,7 +92,11 @@ void BipartiteEnumeration<eT>::for_each_block(
         state.layers[l] = arma::repmat(one, 1, count);
       }
       if (any) model.layer(inner).states(first, count, state.layers[inner]);
-      for (arma::uword l : summed_) state.layers[l].zeros(model.layer(l).size(), count);
+      // Placeholder states of the summed layers: ones, not zeros, because a
+      // layer's current state says which of its units are observed
+      // (Layer::mark_unobserved; an all-zero softmax group is missing) and
+      // a layer summed out has every unit present.
+      for (arma::uword l : summed_) state.layers[l].ones(model.layer(l).size(), count);
 
       arma::rowvec log_w(count, arma::fill::zeros);
       for (arma::uword l : enumerated_) log_w -= model.layer(l).self_energy(state.layers[l]);

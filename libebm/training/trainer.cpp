@@ -78,7 +78,30 @@ const std::vector<EpochRecord>& Trainer<eT>::train(const Matrix& train, const Ma
     throw InputError("Trainer::train(): test data has " + std::to_string(test->n_rows) + " rows, expected " +
                      std::to_string(train.n_rows));
   if (train.n_cols == 0) throw InputError("Trainer::train(): no training samples");
+  return train_loop(
+      train.n_cols, [&train](const Minibatches& batches, arma::uword b, Matrix& out) { batches.gather(b, train, out); },
+      [&train](const arma::uvec& columns, Matrix& out) { out = train.cols(columns); }, train, test, rng);
+}
 
+template <typename eT>
+const std::vector<EpochRecord>& Trainer<eT>::train(const BatchSource<eT>& source, const Matrix& monitor_train,
+                                                   const Matrix* monitor_test, Rng& rng) {
+  if (source.n_rows() != model_.n_visible())
+    throw InputError("Trainer::train(): data has " + std::to_string(source.n_rows()) + " rows, the model has " +
+                     std::to_string(model_.n_visible()) + " visible units");
+  if (source.n_samples() == 0) throw InputError("Trainer::train(): no training samples");
+  return train_loop(
+      source.n_samples(),
+      [&source](const Minibatches& batches, arma::uword b, Matrix& out) { source.gather(batches.indices(b), out); },
+      [&source](const arma::uvec& columns, Matrix& out) { source.gather(columns, out); }, monitor_train, monitor_test,
+      rng);
+}
+
+template <typename eT>
+template <class Gather, class GatherColumns>
+const std::vector<EpochRecord>& Trainer<eT>::train_loop(arma::uword n_samples, const Gather& gather,
+                                                        const GatherColumns& gather_columns, const Matrix& train,
+                                                        const Matrix* test, Rng& rng) {
   const arma::uword first_epoch = history_.empty() ? 0 : history_.back().epoch;
   if (history_.empty() && options_.monitor_initial && !monitors_.empty()) {
     EpochRecord initial;
@@ -87,15 +110,15 @@ const std::vector<EpochRecord>& Trainer<eT>::train(const Matrix& train, const Ma
     if (observer_) observer_->on_epoch(history_.back());
   }
 
-  Minibatches batches(train.n_cols, std::min<arma::uword>(options_.batch_size, train.n_cols));
+  Minibatches batches(n_samples, std::min<arma::uword>(options_.batch_size, n_samples));
   if (communicator_ && communicator_->size() > 1) {
     // Every process needs at least one column of every minibatch (an empty
     // share has no batch means).
     const arma::uword processes = arma::uword(communicator_->size());
-    const arma::uword last = train.n_cols - (batches.n_batches() - 1) * batches.batch_size();
+    const arma::uword last = n_samples - (batches.n_batches() - 1) * batches.batch_size();
     if (batches.batch_size() < processes || last < processes)
       throw InputError("training.batch_size = " + std::to_string(options_.batch_size) + " with " +
-                       std::to_string(processes) + " processes and " + std::to_string(train.n_cols) +
+                       std::to_string(processes) + " processes and " + std::to_string(n_samples) +
                        " samples: every minibatch (the last has " + std::to_string(last) +
                        ") needs at least one sample per process");
   }
@@ -117,13 +140,13 @@ const std::vector<EpochRecord>& Trainer<eT>::train(const Matrix& train, const Ma
         // columns (Rng::set_column_offset), and its share of the gradient.
         const arma::uvec indices = batches.indices(b);
         const ColumnShard shard = column_shard(indices.n_elem, communicator_->rank(), communicator_->size());
-        batch = train.cols(indices.subvec(shard.first, shard.first + shard.count - 1));
+        gather_columns(indices.subvec(shard.first, shard.first + shard.count - 1), batch);
         estimator_.set_batch_share(shard.first, indices.n_elem);
         Rng::ColumnOffset offset(rng, shard.first);
         estimator_.estimate(model_, batch, gradient, rng);
         sum_over_processes(gradient);
       } else {
-        batches.gather(b, train, batch);
+        gather(batches, b, batch);
         estimator_.estimate(model_, batch, gradient, rng);
       }
       update_rule_.apply(parameters, gradient, step);

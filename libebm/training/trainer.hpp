@@ -47,6 +47,19 @@ class TrainingObserver {
   virtual void on_epoch(const EpochRecord& record) { (void)record; }
 };
 
+/// Minibatches of a training set that is not held as one dense matrix
+/// (issue 4: sparse ratings, expanded one minibatch at a time).
+/// gather(columns, out): out <- the samples with these indices, one per
+/// column, n_rows() x columns.n_elem.
+template <typename eT>
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  virtual arma::uword n_samples() const = 0;
+  virtual arma::uword n_rows() const = 0;
+  virtual void gather(const arma::uvec& columns, arma::Mat<eT>& out) const = 0;
+};
+
 template <typename eT>
 class Trainer {
  public:
@@ -74,6 +87,12 @@ class Trainer {
   /// (divergence), naming the epoch and the parameter.
   const std::vector<EpochRecord>& train(const Matrix& train, const Matrix* test, Rng& rng);
 
+  /// The same loop over minibatches drawn from `source` (the same seeded
+  /// order); the monitors measure `monitor_train` and `monitor_test` (e.g.
+  /// a fixed dense subset of a sparse data set).
+  const std::vector<EpochRecord>& train(const BatchSource<eT>& source, const Matrix& monitor_train,
+                                        const Matrix* monitor_test, Rng& rng);
+
   /// Runs every monitor now.
   Measurements measure(const Matrix& train, const Matrix* test);
 
@@ -92,6 +111,13 @@ class Trainer {
 
  private:
   void check_finite(arma::uword epoch);
+  /// The loop itself; gather(batches, b, out) fills minibatch b, and
+  /// gather_columns(indices, out) the samples with these indices (a
+  /// process's shard of a minibatch in data-parallel training).
+  template <class Gather, class GatherColumns>
+  const std::vector<EpochRecord>& train_loop(arma::uword n_samples, const Gather& gather,
+                                             const GatherColumns& gather_columns, const Matrix& monitor_train,
+                                             const Matrix* monitor_test, Rng& rng);
 
   Model<eT>& model_;
   GradientEstimator<eT>& estimator_;

@@ -83,6 +83,15 @@ class Layer {
   virtual bool interaction_is_identity() const { return true; }
   virtual void interaction(const Matrix& x, Matrix& out) const { out = x; }
 
+  /// Missing entries (issue 4).  Model::total_input() calls this with the
+  /// layer's current state `x` (same shape as `input`): a unit type whose
+  /// data can leave units unobserved (SoftmaxLayer with `missing = true`: an
+  /// all-zero group is an unrated item) marks the input of those units, and
+  /// its mean(), sample() and log_partition() then give them 0, so they add
+  /// nothing to energies, messages or statistics and no sampler fills them.
+  /// Default: every unit is observed, nothing to do.
+  virtual void mark_unobserved(const Matrix& x, Matrix& input) const { (void)x, (void)input; }
+
   virtual void mean(const Matrix& input, Matrix& out) const = 0;
   virtual void sample(const Matrix& input, Matrix& out, Rng& rng) const = 0;
   virtual arma::rowvec self_energy(const Matrix& x) const = 0;
