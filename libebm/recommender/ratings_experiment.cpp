@@ -44,7 +44,12 @@ RatingsData load_ratings_data(const ExperimentConfig& c, bool with_test) {
   d.levels = d.binarize ? 2 : unsigned(c.ratings.levels);
   d.scale = d.binarize ? 1.0 : c.ratings.scale;
   d.train = read_ratings(c.data.train, c.ratings.format, d.users, d.items, true);
-  if (with_test && !c.data.test.empty()) d.test = read_ratings(c.data.test, c.ratings.format, d.users, d.items, false);
+  // The held-out file is read even when only the training ratings are
+  // wanted: its ids belong to the model's id space (a test-only item is a
+  // variable without training ratings).
+  if (!c.data.test.empty())
+    d.test = read_ratings(c.data.test, c.ratings.format, d.users, d.items, c.ratings.unknown_ids == "allow");
+  if (!with_test) d.test = RatingsTable{};
   // Check every rating now, so a bad one is reported before training.
   (void)d.to_levels(d.train, c.ratings);
   if (!d.test.ratings.empty()) (void)d.to_levels(d.test, c.ratings);
