@@ -263,6 +263,12 @@ ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObser
   // The monitors see a fixed dense slice: the first 200 samples.
   arma::Mat<eT> monitor_train;
   sparse.gather(arma::regspace<arma::uvec>(0, std::min<arma::uword>(200, sparse.n_samples) - 1), monitor_train);
+  if (!dynamic_cast<const ContrastiveDivergence<eT>*>(estimator.get()))
+    result.notes.push_back("training.estimator = " + c.estimator +
+                           ": its chains do not keep each sample's observed ratings (only CD's, which start at the "
+                           "minibatch, do), so its model term is the full model's over every " +
+                           (data.item_based ? std::string("user") : std::string("item")) +
+                           " and ratings.k_schedule is ignored; prefer cd for ratings");
   RatingsObserver<eT> watcher(c, observer, *estimator, rbm, data, sparse, validation);
   trainer.set_observer(&watcher);
   SparseSource<eT> source(sparse);
