@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <sstream>
 
@@ -217,6 +218,12 @@ class RatingsObserver : public TrainingObserver {
 template <typename eT>
 ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObserver* observer) {
   ExperimentResult result;
+  if (!c.output.directory.empty()) {  // the record folder: config, log, results and model (no pictures)
+    std::error_code error;
+    std::filesystem::create_directories(c.output.directory, error);
+    if (error) throw InputError(c.output.directory + ": cannot create the record folder (" + error.message() + ")");
+    write_file_atomically((std::filesystem::path(c.output.directory) / "config.ini").string(), c.resolved_text);
+  }
   RatingsData data = load_ratings_data(c, true);
   RatingsTable fit = data.train, validation;
   if (c.ratings.validation > 0) {
