@@ -7,7 +7,13 @@
 #define BOOST_TEST_MODULE gaussian_layer
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "libebm/archive/model_archive.hpp"
 #include "libebm/error.hpp"
+#include "libebm/units/nrelu_layer.hpp"
 #include "libebm/partition/exact_log_partition.hpp"
 #include "libebm/units/gaussian_layer.hpp"
 #include "samplers/block_gibbs_sampler.hpp"
@@ -263,4 +269,32 @@ BOOST_AUTO_TEST_CASE(initialization_from_data_fits_independent_gaussians) {
   ebm::Statistics<double> gradient;
   estimator.estimate(*rbm, data, gradient, rng);
   BOOST_TEST(arma::abs(gradient[0]).max() < 1e-10);
+}
+
+BOOST_AUTO_TEST_CASE(archives_keep_learned_variances_and_nrelu_hidden_units) {
+  // A Gaussian-NReLU RBM (Nair & Hinton 2010's combination): the learned
+  // log-variances, the learn_sigma flag and the hidden unit type survive
+  // every encoding, and the loaded model's free energies are identical.
+  auto rbm = std::make_unique<ebm::Rbm<double>>(std::make_unique<ebm::GaussianLayer<double>>(3, 0.7, true),
+                                                std::make_unique<ebm::NreluLayer<double>>(4));
+  ebm::Rng rng(750);
+  rng.fill_normal(rbm->weights(), 0.0, 0.3);
+  rng.fill_normal(rbm->visible().bias(), 0.0, 1.0);
+  auto& g = dynamic_cast<ebm::GaussianLayer<double>&>(rbm->visible());
+  rng.fill_normal(g.log_variance(), 0.0, 0.5);
+  const arma::mat v = random_normal(3, 5, 751);
+  for (auto encoding : {ebm::ArchiveEncoding::binary, ebm::ArchiveEncoding::text, ebm::ArchiveEncoding::xml}) {
+    const std::string path = (std::filesystem::temp_directory_path() /
+                              ("ebm_gaussian_" + std::to_string(::getpid()) + "." + ebm::encoding_name(encoding)))
+                                 .string();
+    ebm::save_model(path, *rbm, "", encoding);
+    auto loaded = ebm::load_model<double>(path);
+    std::filesystem::remove(path);
+    const auto& lg = dynamic_cast<const ebm::GaussianLayer<double>&>(loaded.model->layer(0));
+    BOOST_TEST(lg.learns_sigma());
+    BOOST_TEST(arma::approx_equal(lg.log_variance(), g.log_variance(), "absdiff", 0.0));
+    BOOST_TEST(loaded.model->layer(1).type_name() == "nrelu");
+    BOOST_TEST(arma::approx_equal(arma::rowvec(loaded.model->free_energy(v)), arma::rowvec(rbm->free_energy(v)),
+                                  "absdiff", 0.0));
+  }
 }

@@ -170,5 +170,12 @@ BOOST_AUTO_TEST_CASE(config_errors_name_the_key) {
   BOOST_TEST(message({"rbm.visible_units=bernoulli"}).find("softmax") != std::string::npos);
   BOOST_TEST(message({"ratings.levels=4"}).find("is out of range") != std::string::npos);
   BOOST_TEST(message({"ratings.k_schedule=1 x"}).find("ratings.k_schedule") != std::string::npos);
+  // A held-out rating of an id without training ratings: an error naming
+  // file:line with ratings.unknown_ids = error, a prediction otherwise.
+  { std::ofstream(p.test, std::ios::app) << "9999\t0\t3\n"; }
+  const std::string unknown = message({"ratings.unknown_ids=error"});
+  BOOST_TEST(unknown.find("test.tsv:") != std::string::npos, unknown);
+  BOOST_TEST(unknown.find("unknown user id '9999'") != std::string::npos, unknown);
+  BOOST_TEST(message({"training.epochs=1"}).empty());
   std::filesystem::remove_all(p.dir);
 }

@@ -7,6 +7,11 @@
 #define BOOST_TEST_MODULE softmax_layer
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "libebm/archive/model_archive.hpp"
 #include "libebm/error.hpp"
 #include "libebm/partition/exact_log_partition.hpp"
 #include "libebm/units/softmax_layer.hpp"
@@ -440,4 +445,24 @@ BOOST_AUTO_TEST_CASE(cd_gradient_with_missing_entries_matches_finite_differences
   for (std::size_t k = 0; k < parameters.size(); ++k)
     full_difference = std::max(full_difference, arma::abs(full_gradient[k] - gradient[k]).max());
   BOOST_TEST(full_difference > 5 * bound);
+}
+
+BOOST_AUTO_TEST_CASE(archives_keep_the_states_and_the_missing_flag) {
+  // Non-default K = 3 and missing = true (a default-constructed layer has
+  // K = 1, no missing entries), in every encoding.
+  auto rbm = softmax_rbm(4, 3, 2, 680, 1.0, true);
+  const arma::mat data = random_one_hot(4, 3, 6, 681, 0.4);
+  for (auto encoding : {ebm::ArchiveEncoding::binary, ebm::ArchiveEncoding::text, ebm::ArchiveEncoding::xml}) {
+    const std::string path = (std::filesystem::temp_directory_path() /
+                              ("ebm_softmax_" + std::to_string(::getpid()) + "." + ebm::encoding_name(encoding)))
+                                 .string();
+    ebm::save_model(path, *rbm, "", encoding);
+    auto loaded = ebm::load_model<double>(path);
+    std::filesystem::remove(path);
+    const auto& layer = dynamic_cast<const ebm::SoftmaxLayer<double>&>(loaded.model->layer(0));
+    BOOST_TEST(layer.states_per_group() == 3u);
+    BOOST_TEST(layer.missing_entries());
+    BOOST_TEST(arma::approx_equal(arma::rowvec(loaded.model->free_energy(data)), arma::rowvec(rbm->free_energy(data)),
+                                  "absdiff", 0.0));
+  }
 }

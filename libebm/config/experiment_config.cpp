@@ -79,6 +79,11 @@ void declare_fixed(ExperimentConfig& c, ConfigFile& f) {
     }
     return n > 0;
   }, "integers >= 1 separated by spaces or commas");
+  f.declare("ratings.unknown_ids", &r.unknown_ids,
+            "users or items of data.test without training ratings: allow (predicted from what the model knows "
+            "without them, as the baselines fall back to the global mean) or error (naming file:line)",
+            "allow or error");
+  f.check("ratings.unknown_ids", one_of(&r.unknown_ids, {"allow", "error"}), "allow or error");
   f.declare("ratings.items", &r.items, "item titles for ebm recommend: MovieLens u.item or movies.dat (optional)",
             "a file path");
 

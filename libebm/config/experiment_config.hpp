@@ -42,6 +42,7 @@ struct RatingsConfig {
   double validation = 0;              ///< fraction of data.train held out to measure per epoch (0: none)
   std::string k_schedule = "1";       ///< CD steps over equal parts of training, e.g. "1 3 5 9"
   std::string items;                  ///< item titles (u.item or movies.dat), optional
+  std::string unknown_ids = "allow";  ///< data.test ids without training ratings: allow (predicted from the biases) | error
 };
 
 struct OutputConfig {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <sstream>
 
@@ -44,7 +45,12 @@ RatingsData load_ratings_data(const ExperimentConfig& c, bool with_test) {
   d.levels = d.binarize ? 2 : unsigned(c.ratings.levels);
   d.scale = d.binarize ? 1.0 : c.ratings.scale;
   d.train = read_ratings(c.data.train, c.ratings.format, d.users, d.items, true);
-  if (with_test && !c.data.test.empty()) d.test = read_ratings(c.data.test, c.ratings.format, d.users, d.items, false);
+  // The held-out file is read even when only the training ratings are
+  // wanted: its ids belong to the model's id space (a test-only item is a
+  // variable without training ratings).
+  if (!c.data.test.empty())
+    d.test = read_ratings(c.data.test, c.ratings.format, d.users, d.items, c.ratings.unknown_ids == "allow");
+  if (!with_test) d.test = RatingsTable{};
   // Check every rating now, so a bad one is reported before training.
   (void)d.to_levels(d.train, c.ratings);
   if (!d.test.ratings.empty()) (void)d.to_levels(d.test, c.ratings);
@@ -212,6 +218,12 @@ class RatingsObserver : public TrainingObserver {
 template <typename eT>
 ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObserver* observer) {
   ExperimentResult result;
+  if (!c.output.directory.empty()) {  // the record folder: config, log, results and model (no pictures)
+    std::error_code error;
+    std::filesystem::create_directories(c.output.directory, error);
+    if (error) throw InputError(c.output.directory + ": cannot create the record folder (" + error.message() + ")");
+    write_file_atomically((std::filesystem::path(c.output.directory) / "config.ini").string(), c.resolved_text);
+  }
   RatingsData data = load_ratings_data(c, true);
   RatingsTable fit = data.train, validation;
   if (c.ratings.validation > 0) {
@@ -258,6 +270,12 @@ ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObser
   // The monitors see a fixed dense slice: the first 200 samples.
   arma::Mat<eT> monitor_train;
   sparse.gather(arma::regspace<arma::uvec>(0, std::min<arma::uword>(200, sparse.n_samples) - 1), monitor_train);
+  if (!dynamic_cast<const ContrastiveDivergence<eT>*>(estimator.get()))
+    result.notes.push_back("training.estimator = " + c.estimator +
+                           ": its chains do not keep each sample's observed ratings (only CD's, which start at the "
+                           "minibatch, do), so its model term is the full model's over every " +
+                           (data.item_based ? std::string("user") : std::string("item")) +
+                           " and ratings.k_schedule is ignored; prefer cd for ratings");
   RatingsObserver<eT> watcher(c, observer, *estimator, rbm, data, sparse, validation);
   trainer.set_observer(&watcher);
   SparseSource<eT> source(sparse);

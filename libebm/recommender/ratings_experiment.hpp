@@ -37,7 +37,8 @@ struct RatingsData {
   SparseRatings sparse(const RatingsTable& levels_table) const;
 };
 
-/// Reads data.train (and data.test when `with_test` and set) as [ratings] says.
+/// Reads data.train and data.test (when set; kept when `with_test`) as
+/// [ratings] says.  Ids are numbered over both files, training file first.
 RatingsData load_ratings_data(const ExperimentConfig& c, bool with_test);
 
 struct RatingsEvaluation {

@@ -20,6 +20,13 @@
 // differ only in the geometry of the gradient steps.)  Statistics:
 //   d(-E)/db = (x - b) / sigma^2,   d(-E)/dz = (x - b)^2 / (2 sigma^2).
 //
+// d(-E)/dz is quadratic in x, so its model term needs *samples* of this
+// layer, not its conditional means: block Gibbs keeps samples for the
+// visible layer (colour 0), so CD and PCD learn z correctly for Gaussian
+// visible units; ExactGradient sums a Gaussian layer out through its means
+// and so gets dz wrong by 1/2 per unit (b and W are right), and so would a
+// Rao-Blackwellised Gaussian hidden layer (tests/test_gaussian_layer.cpp).
+//
 // With a fixed variance (the default, sigma = 1: Hinton & Salakhutdinov
 // 2006 for real-valued pixels after standardising the data) only b is a
 // parameter and sigma is a constant of the model stored in the archive.
