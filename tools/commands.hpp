@@ -16,6 +16,7 @@ int info(int argc, char** argv);
 int evaluate(int argc, char** argv);
 int sample(int argc, char** argv);
 int convert(int argc, char** argv);
+int classify(int argc, char** argv);  // readout accuracy of a model's features (or raw data)
 
 /// Parses a subcommand's options; prints `usage` and the options for --help
 /// (returns false then: the caller exits 0).  Errors become InputError
