@@ -278,6 +278,28 @@ BOOST_AUTO_TEST_CASE(greedy_training_through_the_trainer_raises_each_levels_like
   BOOST_TEST(arma::abs(dbn->level(1)->weights()).max() > 0.1);
 }
 
+BOOST_AUTO_TEST_CASE(the_first_level_is_trained_exactly_like_a_plain_rbm) {
+  // One training path: level 1 of a net and an `rbm` run with the same
+  // settings and seed end bit-identical (same initialisation, same draws).
+  TempDir tmp;
+  const std::string config = std::string(EBM_TEST_DATA_DIR) + "/dbn_bars_and_stripes.ini";
+  const std::vector<std::string> common = {"dbn.level_epochs=", "training.epochs=60", "monitor.every=20"};
+  auto as_dbn = common, as_rbm = common;
+  as_dbn.push_back("output.model=" + (tmp / "dbn.ebm"));
+  as_rbm.insert(as_rbm.end(), {"model.type=rbm", "rbm.hidden=8", "output.model=" + (tmp / "rbm.ebm")});
+  const auto d = ebm::run_experiment(ebm::load_experiment_config(config, as_dbn));
+  const auto r = ebm::run_experiment(ebm::load_experiment_config(config, as_rbm));
+  auto net = ebm::load_model<double>(tmp / "dbn.ebm");
+  auto rbm = ebm::load_model<double>(tmp / "rbm.ebm");
+  auto level = dynamic_cast<ebm::DeepBeliefNet<double>&>(*net.model).level(0);
+  BOOST_TEST(same_parameters<double>(*level, *rbm.model));
+  BOOST_REQUIRE(d.history.size() > 60u);
+  for (std::size_t e : {0, 20, 40, 60}) {  // level 1's measured epochs
+    BOOST_TEST(std::isfinite(r.history[e].get("log_likelihood_train")));
+    BOOST_TEST(d.history[e].get("level1.log_likelihood_train") == r.history[e].get("log_likelihood_train"));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(archives_round_trip_in_every_encoding) {
   TempDir tmp;
   auto dbn = random_dbn({5, 4, 3, 2}, 51);
