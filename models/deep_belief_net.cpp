@@ -45,8 +45,9 @@ DeepBeliefNet<eT>::DeepBeliefNet(std::vector<std::unique_ptr<Layer<eT>>> layers,
     throw ContractError("DeepBeliefNet: expected 2 layers per level, got " + std::to_string(layers.size()));
   for (std::size_t l = 2; l < layers.size(); l += 2)
     if (layers[l]->size() != layers[l - 1]->size())
-      throw ContractError("DeepBeliefNet: level " + std::to_string(l / 2) + " has " + std::to_string(layers[l]->size()) +
-                          " visible units, the level below " + std::to_string(layers[l - 1]->size()) + " hidden units");
+      throw ContractError("DeepBeliefNet: level " + std::to_string(l / 2) + " has " +
+                          std::to_string(layers[l]->size()) + " visible units, the level below " +
+                          std::to_string(layers[l - 1]->size()) + " hidden units");
   std::vector<arma::uword> sizes;
   for (auto& layer : layers) {
     sizes.push_back(layer->size());
@@ -90,11 +91,12 @@ void DeepBeliefNet<eT>::set_level(arma::uword k, Rbm<eT>& rbm) {
   this->connection(k).parameters(mine, "weights");
   const ParameterList<eT> theirs = rbm.parameters();
   if (theirs.size() != mine.size())
-    throw ContractError("DeepBeliefNet::set_level(): the RBM has another parameter list than level " + std::to_string(k));
+    throw ContractError("DeepBeliefNet::set_level(): the RBM has another parameter list than level " +
+                        std::to_string(k));
   for (std::size_t i = 0; i < mine.size(); ++i) {
     if (arma::size(*mine[i].value) != arma::size(*theirs[i].value))
-      throw ContractError("DeepBeliefNet::set_level(): parameter " + theirs[i].name + " has another shape than in level " +
-                          std::to_string(k));
+      throw ContractError("DeepBeliefNet::set_level(): parameter " + theirs[i].name +
+                          " has another shape than in level " + std::to_string(k));
     *mine[i].value = *theirs[i].value;
   }
 }
@@ -112,8 +114,10 @@ void DeepBeliefNet<eT>::up(arma::uword k, const Matrix& x, Matrix& out, Rng* rng
     visible.interaction(x, ix);
     this->connection(k).add_message(2 * k + 1, ix, input);
   }
-  if (rng) hidden.sample(input, out, *rng);
-  else hidden.mean(input, out);
+  if (rng)
+    hidden.sample(input, out, *rng);
+  else
+    hidden.mean(input, out);
 }
 
 template <typename eT>
@@ -129,8 +133,10 @@ void DeepBeliefNet<eT>::down(arma::uword k, const Matrix& h, Matrix& out, Rng* r
     hidden.interaction(h, ih);
     this->connection(k).add_message(2 * k, ih, input);
   }
-  if (rng) visible.sample(input, out, *rng);
-  else visible.mean(input, out);
+  if (rng)
+    visible.sample(input, out, *rng);
+  else
+    visible.mean(input, out);
 }
 
 template <typename eT>
@@ -146,8 +152,8 @@ void DeepBeliefNet<eT>::positive_phase(const Matrix& data, State<eT>& state) con
 template <typename eT>
 void DeepBeliefNet<eT>::features(const Matrix& data, arma::uword l, Matrix& out) const {
   if (l > n_levels())
-    throw ContractError("DeepBeliefNet::features(): layer " + std::to_string(l) + " requested, the net has feature layers 0.." +
-                        std::to_string(n_levels()));
+    throw ContractError("DeepBeliefNet::features(): layer " + std::to_string(l) +
+                        " requested, the net has feature layers 0.." + std::to_string(n_levels()));
   out = data;
   Matrix next;
   for (arma::uword k = 0; k < l; ++k) {
@@ -188,8 +194,7 @@ void DeepBeliefNet<eT>::generate(Sampler<eT>& sampler, arma::uword n, unsigned s
 template <typename eT>
 void DeepBeliefNet<eT>::declare_options(BlockOptions& o) {
   o.declare<std::string>("hidden", "500,500,2000", "sizes of the hidden layers x_1..x_L, bottom up (one RBM each)",
-                         "a comma-separated list of integers >= 1",
-                         [](const std::string& s) {
+                         "a comma-separated list of integers >= 1", [](const std::string& s) {
                            const auto sizes = parse_size_list(s);
                            if (sizes.empty()) return false;
                            for (auto n : sizes)
@@ -204,10 +209,8 @@ void DeepBeliefNet<eT>::declare_options(BlockOptions& o) {
   o.declare<std::string>("down_pass", "sample",
                          "generation: draw the intermediate layers of the top-down pass, or pass their means",
                          "sample or mean", [](const std::string& s) { return s == "mean" || s == "sample"; });
-  o.declare<std::string>("level_epochs", "",
-                         "epochs of each level, bottom up (empty: training.epochs for every level)",
-                         "empty or a comma-separated list of integers >= 1, one per level",
-                         [](const std::string& s) {
+  o.declare<std::string>("level_epochs", "", "epochs of each level, bottom up (empty: training.epochs for every level)",
+                         "empty or a comma-separated list of integers >= 1, one per level", [](const std::string& s) {
                            if (s.empty()) return true;
                            const auto e = parse_size_list(s);
                            if (e.empty()) return false;
@@ -224,8 +227,9 @@ std::unique_ptr<DeepBeliefNet<eT>> DeepBeliefNet<eT>::create(const BlockOptions&
   if (!o.get<std::string>("level_epochs").empty()) {
     epochs = parse_size_list(o.get<std::string>("level_epochs"));
     if (epochs.size() != hidden.size())
-      throw InputError("dbn.level_epochs: " + std::to_string(epochs.size()) + " values given, expected one per level (" +
-                       std::to_string(hidden.size()) + ", as in dbn.hidden)");
+      throw InputError("dbn.level_epochs: " + std::to_string(epochs.size()) +
+                       " values given, expected one per level (" + std::to_string(hidden.size()) +
+                       ", as in dbn.hidden)");
   }
   std::vector<std::unique_ptr<Layer<eT>>> layers;
   arma::uword below = context.n_visible;

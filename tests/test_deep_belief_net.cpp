@@ -4,10 +4,9 @@
 // through the one trainer; archives; resumption at a level boundary;
 // config errors.
 #define BOOST_TEST_MODULE deep_belief_net
-#include <boost/test/unit_test.hpp>
-
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +15,7 @@
 #include "libebm/config/experiment_config.hpp"
 #include "libebm/error.hpp"
 #include "libebm/experiment.hpp"
+#include "libebm/registry/kinds.hpp"
 #include "models/deep_belief_net.hpp"
 #include "samplers/block_gibbs_sampler.hpp"
 #include "test_support.hpp"
@@ -98,6 +98,57 @@ BOOST_AUTO_TEST_CASE(levels_are_the_rbms_they_were_set_from) {
   BOOST_CHECK_THROW(dbn->level(2), ebm::ContractError);
 }
 
+BOOST_AUTO_TEST_CASE(levels_take_their_unit_types_from_the_config) {
+  // [dbn] visible_units names the data layer's type, hidden_units every
+  // hidden layer's; built through the registries as `ebm train` does.
+  ebm::BlockOptions o = ebm::TypeCatalog::instance().defaults(ebm::ModelKind::name, "dbn");
+  o.set<std::string>("hidden", "3,2");
+  o.set<std::string>("visible_units", "spin");
+  ebm::ModelContext<double> context;
+  context.n_visible = 4;
+  context.make_layer = [](const std::string& type, arma::uword size) {
+    return ebm::UnitsKind::registry<double>::instance().create(
+        type, ebm::TypeCatalog::instance().defaults(ebm::UnitsKind::name, type), size);
+  };
+  auto model = ebm::ModelKind::registry<double>::instance().create("dbn", o, context);
+  auto& dbn = dynamic_cast<ebm::DeepBeliefNet<double>&>(*model);
+  BOOST_TEST(dbn.level(0)->visible().type_name() == "spin");
+  BOOST_TEST(dbn.level(0)->hidden().type_name() == "bernoulli");
+  BOOST_TEST(dbn.level(1)->visible().type_name() == "bernoulli");
+  ebm::Rng rng(9);
+  for (arma::uword k = 0; k < 2; ++k) {
+    auto level = dbn.level(k);
+    rng.fill_normal(level->weights(), 0.0, 1.0);
+    rng.fill_normal(level->visible().bias(), 0.0, 1.0);
+    rng.fill_normal(level->hidden().bias(), 0.0, 1.0);
+    dbn.set_level(k, *level);
+  }
+  // Spin data in {-1, +1}: q(h_j = 1 | s) = sigmoid(c_j + sum_i s_i W_ij), and
+  // going down E[s_i | h] = tanh(b_i + sum_j W_ij h_j).
+  const arma::mat s = 2 * test::all_binary_states(4) - 1;
+  const auto level0 = dbn.level(0);
+  arma::mat f1, down;
+  dbn.features(s, 1, f1);
+  dbn.down(0, f1, down);
+  for (arma::uword n = 0; n < s.n_cols; ++n) {
+    for (arma::uword j = 0; j < 3; ++j) {
+      double a = level0->hidden().bias()(j, 0);
+      for (arma::uword i = 0; i < 4; ++i) a += s(i, n) * level0->weights()(i, j);
+      BOOST_TEST(f1(j, n) == 1.0 / (1.0 + std::exp(-a)), boost::test_tools::tolerance(1e-13));
+    }
+    for (arma::uword i = 0; i < 4; ++i) {
+      double a = level0->visible().bias()(i, 0);
+      for (arma::uword j = 0; j < 3; ++j) a += level0->weights()(i, j) * f1(j, n);
+      BOOST_TEST(down(i, n) == std::tanh(a), boost::test_tools::tolerance(1e-13));
+    }
+  }
+  // Generated samples are spins.
+  ebm::BlockGibbsSampler<double> sampler;
+  arma::mat v;
+  dbn.generate(sampler, 50, 5, rng, v, false);
+  BOOST_TEST(arma::all(arma::vectorise(arma::abs(v)) == 1.0));
+}
+
 BOOST_AUTO_TEST_CASE(up_pass_is_each_levels_hidden_conditional) {
   auto dbn = random_dbn({4, 3, 2}, 21);
   const test::Params p0(*dbn->level(0)), p1(*dbn->level(1));
@@ -159,8 +210,8 @@ BOOST_AUTO_TEST_CASE(generated_samples_follow_the_generative_distribution) {
   const double tv = 0.5 * arma::accu(arma::abs(empirical - exact));
   // As in test_block_gibbs: E[TV] <= 1/2 sum_x sqrt(p(1-p)/N), and by
   // McDiarmid P(TV > E[TV] + t) <= exp(-2 N t^2) = 1e-9.
-  const double bound = 0.5 * arma::accu(arma::sqrt(exact % (1 - exact) / double(n))) +
-                       std::sqrt(std::log(1e9) / (2.0 * n));
+  const double bound =
+      0.5 * arma::accu(arma::sqrt(exact % (1 - exact) / double(n))) + std::sqrt(std::log(1e9) / (2.0 * n));
   BOOST_TEST_MESSAGE("TV = " << tv << ", bound " << bound);
   BOOST_TEST(tv < bound);
   // Teeth: the one-level model (the bottom RBM alone) is far outside it,
@@ -359,7 +410,8 @@ BOOST_AUTO_TEST_CASE(a_run_resumed_at_a_level_boundary_ends_bit_identical) {
   for (std::size_t e = 0; e < a.history.size(); ++e) {
     BOOST_TEST(a.history[e].epoch == b.history[e].epoch);
     BOOST_TEST(a.history[e].measurements.size() == b.history[e].measurements.size());
-    const double la = a.history[e].get("level2.log_likelihood_train"), lb = b.history[e].get("level2.log_likelihood_train");
+    const double la = a.history[e].get("level2.log_likelihood_train"),
+                 lb = b.history[e].get("level2.log_likelihood_train");
     if (std::isnan(la) && std::isnan(lb)) continue;  // not measured in this epoch
     BOOST_TEST(la == lb);
     ++compared;
@@ -369,8 +421,8 @@ BOOST_AUTO_TEST_CASE(a_run_resumed_at_a_level_boundary_ends_bit_identical) {
 
 BOOST_AUTO_TEST_CASE(bad_dbn_options_name_the_key) {
   const std::string config = std::string(EBM_TEST_DATA_DIR) + "/dbn_bars_and_stripes.ini";
-  for (const std::string bad : {"dbn.hidden=8,x", "dbn.hidden=", "dbn.hidden=8,0", "dbn.propagate=both",
-                                "dbn.level_epochs=3,-1"}) {
+  for (const std::string bad :
+       {"dbn.hidden=8,x", "dbn.hidden=", "dbn.hidden=8,0", "dbn.propagate=both", "dbn.level_epochs=3,-1"}) {
     try {
       ebm::load_experiment_config(config, {bad});
       BOOST_ERROR("accepted " << bad);
@@ -380,6 +432,5 @@ BOOST_AUTO_TEST_CASE(bad_dbn_options_name_the_key) {
     }
   }
   // One epoch count per level.
-  BOOST_CHECK_THROW(ebm::run_experiment(ebm::load_experiment_config(config, {"dbn.level_epochs=3"})),
-                    ebm::InputError);
+  BOOST_CHECK_THROW(ebm::run_experiment(ebm::load_experiment_config(config, {"dbn.level_epochs=3"})), ebm::InputError);
 }

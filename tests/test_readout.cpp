@@ -75,8 +75,7 @@ BOOST_AUTO_TEST_CASE(without_features_the_fit_is_the_class_frequencies) {
   BOOST_TEST(p(0, 0) == 0.5, boost::test_tools::tolerance(1e-8));
   BOOST_TEST(p(1, 0) == 0.3, boost::test_tools::tolerance(1e-8));
   BOOST_TEST(p(2, 0) == 0.2, boost::test_tools::tolerance(1e-8));
-  BOOST_TEST(r.final_objective() ==
-                 -(0.5 * std::log(0.5) + 0.3 * std::log(0.3) + 0.2 * std::log(0.2)),
+  BOOST_TEST(r.final_objective() == -(0.5 * std::log(0.5) + 0.3 * std::log(0.3) + 0.2 * std::log(0.2)),
              boost::test_tools::tolerance(1e-10));
 }
 

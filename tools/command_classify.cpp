@@ -45,7 +45,8 @@ arma::urowvec read_labels(const std::string& path, std::uint64_t limit) {
   CsvOptions o;
   o.limit = limit;
   const arma::mat x = read_csv<double>(path, o);
-  if (x.n_rows != 1) throw InputError(path + ": expected one label per line, found " + std::to_string(x.n_rows) + " values");
+  if (x.n_rows != 1)
+    throw InputError(path + ": expected one label per line, found " + std::to_string(x.n_rows) + " values");
   arma::urowvec labels(x.n_cols);
   for (arma::uword i = 0; i < x.n_cols; ++i) {
     const double v = x(0, i);
@@ -122,15 +123,15 @@ int classify_with(const ClassifyArguments& a) {
   const double test_accuracy = readout.accuracy(test, test_labels);
   const std::string source = model && !a.raw ? a.model : std::string("raw data");
   if (a.json) {
-    std::printf("{\"model\":%s,\"layer\":%llu,\"features\":%llu,\"classes\":%llu,\"train_samples\":%llu,"
-                "\"test_samples\":%llu,\"binarize\":%s,\"l2\":%s,\"iterations\":%llu,\"converged\":%s,"
-                "\"objective\":%s,\"train_accuracy\":%s,\"test_accuracy\":%s,\"fit_seconds\":%s}\n",
-                json_string(source).c_str(), (unsigned long long)layer, (unsigned long long)train.n_rows,
-                (unsigned long long)n_classes, (unsigned long long)train.n_cols, (unsigned long long)test.n_cols,
-                json_string(config.data.binarize).c_str(), json_number(a.l2).c_str(),
-                (unsigned long long)readout.iterations(), readout.converged() ? "true" : "false",
-                json_number(readout.final_objective()).c_str(), json_number(train_accuracy).c_str(),
-                json_number(test_accuracy).c_str(), json_number(seconds).c_str());
+    std::printf(
+        "{\"model\":%s,\"layer\":%llu,\"features\":%llu,\"classes\":%llu,\"train_samples\":%llu,"
+        "\"test_samples\":%llu,\"binarize\":%s,\"l2\":%s,\"iterations\":%llu,\"converged\":%s,"
+        "\"objective\":%s,\"train_accuracy\":%s,\"test_accuracy\":%s,\"fit_seconds\":%s}\n",
+        json_string(source).c_str(), (unsigned long long)layer, (unsigned long long)train.n_rows,
+        (unsigned long long)n_classes, (unsigned long long)train.n_cols, (unsigned long long)test.n_cols,
+        json_string(config.data.binarize).c_str(), json_number(a.l2).c_str(), (unsigned long long)readout.iterations(),
+        readout.converged() ? "true" : "false", json_number(readout.final_objective()).c_str(),
+        json_number(train_accuracy).c_str(), json_number(test_accuracy).c_str(), json_number(seconds).c_str());
   } else {
     std::printf("softmax regression on %s, layer %llu (%llu features), %llu classes, l2 %g\n", source.c_str(),
                 (unsigned long long)layer, (unsigned long long)train.n_rows, (unsigned long long)n_classes, a.l2);

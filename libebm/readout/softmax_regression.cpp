@@ -153,8 +153,8 @@ template <typename eT>
 arma::mat SoftmaxRegression<eT>::probabilities(const Matrix& x) const {
   if (parameters_.n_elem == 0) throw ContractError("SoftmaxRegression: not fitted");
   if (x.n_rows + 1 != parameters_.n_cols)
-    throw ContractError("SoftmaxRegression: features have " + std::to_string(x.n_rows) + " rows, the readout was fitted on " +
-                        std::to_string(parameters_.n_cols - 1));
+    throw ContractError("SoftmaxRegression: features have " + std::to_string(x.n_rows) +
+                        " rows, the readout was fitted on " + std::to_string(parameters_.n_cols - 1));
   arma::Mat<eT> p = scores_of(parameters_, x);
   softmax_columns(p, static_cast<const arma::urowvec*>(nullptr));
   return arma::conv_to<arma::mat>::from(p);
@@ -164,8 +164,8 @@ template <typename eT>
 arma::urowvec SoftmaxRegression<eT>::predict(const Matrix& x) const {
   if (parameters_.n_elem == 0) throw ContractError("SoftmaxRegression: not fitted");
   if (x.n_rows + 1 != parameters_.n_cols)
-    throw ContractError("SoftmaxRegression: features have " + std::to_string(x.n_rows) + " rows, the readout was fitted on " +
-                        std::to_string(parameters_.n_cols - 1));
+    throw ContractError("SoftmaxRegression: features have " + std::to_string(x.n_rows) +
+                        " rows, the readout was fitted on " + std::to_string(parameters_.n_cols - 1));
   // The most probable class is the largest score: no softmax needed.
   const arma::Mat<eT> s = scores_of(parameters_, x);
   arma::urowvec out(x.n_cols);

@@ -23,7 +23,7 @@
 namespace ebm {
 
 struct SoftmaxRegressionOptions {
-  double l2 = 1e-4;                 ///< weight of (1/2)||W||^2 (biases are not penalised)
+  double l2 = 1e-4;                  ///< weight of (1/2)||W||^2 (biases are not penalised)
   arma::uword max_iterations = 300;  ///< L-BFGS iterations
   double gradient_tolerance = 1e-6;  ///< stop when max |gradient| is below this
   arma::uword memory = 10;           ///< L-BFGS correction pairs kept
@@ -49,8 +49,8 @@ class SoftmaxRegression {
 
   /// f(W, b) at `parameters` (n_classes x (d + 1): W, then b as the last
   /// column) and, when `gradient` is not null, its gradient (same shape).
-  static double objective(const arma::mat& parameters, const Matrix& features, const arma::urowvec& labels,
-                          double l2, arma::mat* gradient);
+  static double objective(const arma::mat& parameters, const Matrix& features, const arma::urowvec& labels, double l2,
+                          arma::mat* gradient);
 
   const arma::mat& parameters() const { return parameters_; }
   arma::uword iterations() const { return iterations_; }
