@@ -114,18 +114,6 @@ inline double brute_visible_conditional(const Params& p, const double* v, const 
   return prob;
 }
 
-/// q(h | v) of a Bernoulli RBM: prod_j sigmoid(c_j + v.W_j)^h_j (1 - ...)^(1 - h_j), by loops.
-inline double brute_hidden_conditional(const Params& p, const double* v, const double* h) {
-  double prob = 1;
-  for (arma::uword j = 0; j < p.c.n_elem; ++j) {
-    double a = p.c[j];
-    for (arma::uword i = 0; i < p.b.n_elem; ++i) a += v[i] * p.w(i, j);
-    const double on = 1.0 / (1.0 + std::exp(-a));
-    prob *= h[j] > 0.5 ? on : 1 - on;
-  }
-  return prob;
-}
-
 /// The visible marginal p(v) of a Bernoulli RBM over all 2^nv states
 /// (index as all_binary_states), by the double sum.
 inline arma::vec brute_visible_marginal(const Params& p) {
