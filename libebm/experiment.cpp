@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include "libebm/io/json.hpp"
 #include "libebm/recommender/ratings_experiment.hpp"
 #include "libebm/registry/kinds.hpp"
+#include "models/deep_belief_net.hpp"
 #include "samplers/parallel_tempering_sampler.hpp"
 
 namespace ebm {
@@ -102,6 +104,180 @@ class CheckpointWriter : public TrainingObserver {
   bool writes_;
 };
 
+/// The gradient estimator (with its sampler) and update rule a config names.
+template <typename eT>
+struct TrainingBlocks {
+  std::unique_ptr<GradientEstimator<eT>> estimator;
+  std::unique_ptr<UpdateRule<eT>> update_rule;
+};
+
+template <typename eT>
+TrainingBlocks<eT> make_training_blocks(const ExperimentConfig& c) {
+  TrainingBlocks<eT> b;
+  b.estimator = EstimatorKind::registry<eT>::instance().create(
+      c.estimator, c.block(c.estimator), SamplerKind::registry<eT>::instance().create(c.sampler, c.block(c.sampler)));
+  b.update_rule = UpdateKind::registry<eT>::instance().create(c.update, c.block(c.update));
+  return b;
+}
+
+struct TrainingOutcome {
+  std::vector<EpochRecord> history;
+  arma::uword steps = 0;
+  arma::uword first_epoch = 0;  ///< the epoch training started from (> 0 when resumed)
+};
+
+/// THE training path of a run: the one Trainer with the config's batches,
+/// epochs and monitors, driving `model` with `estimator` and `update_rule`.
+/// Every model trains through it -- a plain model once, a deep belief net
+/// once per level.  `resume` (may be null) continues a checkpointed run;
+/// with `checkpoints`, output.checkpoint is written every
+/// output.checkpoint_every epochs.  Monitors that do not apply and are not
+/// required leave a note in `result`.
+template <typename eT>
+TrainingOutcome train_model(const ExperimentConfig& c, Model<eT>& model, GradientEstimator<eT>& estimator,
+                            UpdateRule<eT>& update_rule, arma::uword epochs, const arma::Mat<eT>& train,
+                            const arma::Mat<eT>* test, Rng& rng, TrainingObserver* observer,
+                            TrainingCheckpoint<eT>* resume, bool checkpoints, ExperimentResult& result,
+                            Communicator* communicator) {
+  TrainerOptions options;
+  options.epochs = epochs;
+  options.batch_size = c.batch_size;
+  options.monitor_every = c.monitor_every;
+  Trainer<eT> trainer(model, estimator, update_rule, options);
+  if (communicator) trainer.set_communicator(communicator);
+  for (const std::string& name : c.monitor_names()) {
+    const BlockOptions& o = c.block(name);
+    try {
+      trainer.add_monitor(MonitorKind::registry<eT>::instance().create(name, o));
+    } catch (const ContractError& e) {
+      if (o.has("required") && !o.get<bool>("required")) result.notes.push_back(std::string(e.what()) + "; skipped");
+      else throw InputError(std::string(e.what()));
+    }
+  }
+  if (resume) trainer.restore(resume->steps, std::move(resume->history));
+  const Trainer<eT>* trainer_pointer = &trainer;
+  CheckpointWriter<eT> writer(c, observer, model, estimator, update_rule, rng, trainer_pointer,
+                              !communicator || communicator->rank() == 0);
+  trainer.set_observer(checkpoints ? &writer : observer);
+  TrainingOutcome out;
+  out.first_epoch = trainer.history().empty() ? 0 : trainer.history().back().epoch;
+  trainer.train(train, test, rng);
+  out.history = trainer.history();
+  out.steps = trainer.steps_taken();
+  return out;
+}
+
+/// Shows one level of a greedy stack to the run's observer as part of one
+/// run: epochs continue across levels and measurements are named
+/// "level<k>.<name>" (k from 1, the hidden layer x_k the level adds).
+class LevelObserver : public TrainingObserver {
+ public:
+  LevelObserver(TrainingObserver* next, arma::uword level, arma::uword epoch_offset)
+      : next_(next), prefix_("level" + std::to_string(level) + "."), offset_(epoch_offset) {}
+  EpochRecord renamed(const EpochRecord& r) const {
+    EpochRecord out = r;
+    out.epoch += offset_;
+    for (auto& m : out.measurements) m.first = prefix_ + m.first;
+    return out;
+  }
+  void on_batch(const StepContext& step, arma::uword batch, arma::uword n_batches) override {
+    if (next_) next_->on_batch(step, batch, n_batches);
+  }
+  void on_epoch(const EpochRecord& r) override {
+    if (next_) next_->on_epoch(renamed(r));
+  }
+
+ private:
+  TrainingObserver* next_;
+  std::string prefix_;
+  arma::uword offset_;
+};
+
+struct GreedyOutcome {
+  arma::uword epochs = 0;  ///< epochs of every level
+  double seconds = 0, samples_trained = 0;  ///< of the levels trained in this run
+};
+
+/// The generator for propagating samples up from level k during greedy
+/// training: a stream of its own per level, so that resuming at a level
+/// boundary recomputes the lower levels' outputs exactly.
+Rng propagation_rng(std::uint64_t seed, arma::uword level) {
+  return Rng(seed ^ (data_stream * (2 * level + 3)));
+}
+
+/// Greedy layer-wise training of a deep belief net (Hinton, Osindero & Teh
+/// 2006): level k is trained as a stand-alone RBM through train_model() on
+/// the up-pass activations of the data under the levels below, then copied
+/// into the net.  A checkpoint is written after each level (output.checkpoint);
+/// resuming from it continues with the next level.
+template <typename eT>
+GreedyOutcome train_greedily(const ExperimentConfig& c, DeepBeliefNet<eT>& dbn, const arma::Mat<eT>& train,
+                             const arma::Mat<eT>& test, Rng& rng, TrainingObserver* observer,
+                             TrainingCheckpoint<eT>* resume, ExperimentResult& result, Communicator* communicator) {
+  GreedyOutcome g;
+  const arma::uword first_level = resume ? dbn.trained_levels() : 0;
+  if (resume) {
+    result.history = std::move(resume->history);
+    result.updates = resume->steps;
+  }
+  arma::Mat<eT> x = train, x_test = test, next;
+  arma::uword epoch_offset = 0;
+  for (arma::uword k = 0; k < dbn.n_levels(); ++k) {
+    const arma::uword epochs = dbn.level_epochs(k) ? dbn.level_epochs(k) : c.epochs;
+    if (k >= first_level) {
+      std::unique_ptr<Rbm<eT>> level = dbn.level(k);
+      level->initialize(x, rng, c.weight_init_stddev);
+      TrainingBlocks<eT> blocks = make_training_blocks<eT>(c);
+      LevelObserver named(observer, k + 1, epoch_offset);
+      ExperimentResult level_notes;
+      const TrainingOutcome o = train_model<eT>(c, *level, *blocks.estimator, *blocks.update_rule, epochs, x,
+                                            x_test.n_cols ? &x_test : nullptr, rng, &named, nullptr, false, level_notes,
+                                                communicator);
+      for (const auto& n : level_notes.notes) result.notes.push_back("level " + std::to_string(k + 1) + ": " + n);
+      dbn.set_level(k, *level);
+      dbn.set_trained_levels(k + 1);
+      for (const EpochRecord& r : o.history) {
+        const EpochRecord renamed = named.renamed(r);
+        // A level's epoch 0 (before training) is the epoch the level below ended with.
+        if (!result.history.empty() && result.history.back().epoch == renamed.epoch)
+          for (const auto& m : renamed.measurements) result.history.back().measurements.push_back(m);
+        else result.history.push_back(renamed);
+        g.seconds += r.seconds;
+      }
+      result.updates += o.steps;
+      g.samples_trained += double(x.n_cols) * double(epochs);
+      if (!c.output.checkpoint.empty()) {
+        blocks.estimator->join_shards();  // split persistent chains are saved whole
+        if (!communicator || communicator->rank() == 0)
+          save_checkpoint(c.output.checkpoint, c.resolved_text, static_cast<const Model<eT>&>(dbn), *blocks.estimator,
+                          *blocks.update_rule, rng, result.updates, result.history, parse_encoding(c.output.format));
+        blocks.estimator->split_shards();
+      }
+    }
+    epoch_offset += epochs;
+    if (k + 1 < dbn.n_levels()) {
+      Rng up_rng = propagation_rng(c.seed, k);
+      Rng* draw = dbn.propagate_samples() ? &up_rng : nullptr;
+      dbn.up(k, x, next, draw);
+      x.swap(next);
+      if (x_test.n_cols) {
+        dbn.up(k, x_test, next, draw);
+        x_test.swap(next);
+      }
+    }
+  }
+  g.epochs = epoch_offset;
+  // Every level's last measurements (each level's names are its own).
+  for (const EpochRecord& r : result.history)
+    for (const auto& [name, value] : r.measurements) {
+      auto same = std::find_if(result.final_measurements.begin(), result.final_measurements.end(),
+                               [&](const auto& m) { return m.first == name; });
+      if (same == result.final_measurements.end()) result.final_measurements.emplace_back(name, value);
+      else same->second = value;
+    }
+  return g;
+}
+
 template <typename eT>
 ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, TrainingCheckpoint<eT>* resume,
                      Communicator* communicator) {
@@ -157,37 +333,37 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
     model->layer(0).from_binary(train);
     if (test.n_cols) model->layer(0).from_binary(test);
   }
-  if (!resume) {
-    model->initialize(train, rng, c.weight_init_stddev);
-    estimator = EstimatorKind::registry<eT>::instance().create(
-        c.estimator, c.block(c.estimator), SamplerKind::registry<eT>::instance().create(c.sampler, c.block(c.sampler)));
-    update_rule = UpdateKind::registry<eT>::instance().create(c.update, c.block(c.update));
-  }
-
-  TrainerOptions options;
-  options.epochs = c.epochs;
-  options.batch_size = c.batch_size;
-  options.monitor_every = c.monitor_every;
-  Trainer<eT> trainer(*model, *estimator, *update_rule, options);
-  if (communicator) trainer.set_communicator(communicator);
-  for (const std::string& name : c.monitor_names()) {
-    const BlockOptions& o = c.block(name);
-    try {
-      trainer.add_monitor(MonitorKind::registry<eT>::instance().create(name, o));
-    } catch (const ContractError& e) {
-      if (o.has("required") && !o.get<bool>("required")) result.notes.push_back(std::string(e.what()) + "; skipped");
-      else throw InputError(std::string(e.what()));
+  const arma::Mat<eT>* test_pointer = test.n_cols ? &test : nullptr;
+  arma::uword first_epoch = 0, epochs_run = 0;
+  double samples_trained = 0;  // training samples processed by updates in this run
+  if (auto* dbn = dynamic_cast<DeepBeliefNet<eT>*>(model.get())) {
+    // A deep belief net: its levels, one after the other, through the same
+    // training path (greedy stacking, models/deep_belief_net.hpp).
+    const GreedyOutcome g = train_greedily(c, *dbn, train, test, rng, observer, resume, result, communicator);
+    epochs_run = g.epochs, samples_trained = g.samples_trained;
+    result.train_seconds = g.seconds;
+  } else {
+    if (!resume) {
+      model->initialize(train, rng, c.weight_init_stddev);
+      TrainingBlocks<eT> blocks = make_training_blocks<eT>(c);
+      estimator = std::move(blocks.estimator);
+      update_rule = std::move(blocks.update_rule);
     }
+    const TrainingOutcome o = train_model(c, *model, *estimator, *update_rule, c.epochs, train, test_pointer, rng,
+                                          observer, resume, true, result, communicator);
+    first_epoch = o.first_epoch;
+    result.updates = o.steps;
+    result.history = o.history;
+    for (const auto& r : result.history)
+      if (r.epoch > first_epoch) result.train_seconds += r.seconds;
+    epochs_run = c.epochs;
+    samples_trained = double(train.n_cols) * double(c.epochs - first_epoch);
   }
-  if (resume) trainer.restore(resume->steps, std::move(resume->history));
-  const Trainer<eT>* trainer_pointer = &trainer;
-  CheckpointWriter<eT> writer(c, observer, *model, *estimator, *update_rule, rng, trainer_pointer, writes);
-  trainer.set_observer(&writer);
-  const arma::uword first_epoch = trainer.history().empty() ? 0 : trainer.history().back().epoch;
-  trainer.train(train, test.n_cols ? &test : nullptr, rng);
 
-  if (writes && !c.output.model.empty()) save_model(c.output.model, *model, c.resolved_text, parse_encoding(c.output.format));
-  if (const auto* pt = dynamic_cast<const ParallelTemperingSampler<eT>*>(estimator->sampler_if_any())) {
+  if (writes && !c.output.model.empty())
+    save_model(c.output.model, *model, c.resolved_text, parse_encoding(c.output.format));
+  if (const auto* pt =
+          estimator ? dynamic_cast<const ParallelTemperingSampler<eT>*>(estimator->sampler_if_any()) : nullptr) {
     std::ostringstream rates;
     rates << "parallel tempering swap rates between neighbouring temperatures:";
     for (double r : pt->swap_rates()) rates << " " << std::setprecision(3) << r;
@@ -196,17 +372,15 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
 
   result.model_type = model->type_name();
   result.scalar = scalar_name<eT>();
-  for (arma::uword l = 0; l < model->n_layers(); ++l) result.layer_sizes.push_back(model->layer(l).size());
+  if (const auto* dbn = dynamic_cast<const DeepBeliefNet<eT>*>(model.get())) result.layer_sizes = dbn->layer_sizes();
+  else
+    for (arma::uword l = 0; l < model->n_layers(); ++l) result.layer_sizes.push_back(model->layer(l).size());
   result.n_train = train.n_cols;
   result.n_test = test.n_cols;
-  result.epochs = c.epochs;
-  result.updates = trainer.steps_taken();
-  result.history = trainer.history();
-  for (const auto& r : result.history)
-    if (r.epoch > first_epoch) result.train_seconds += r.seconds;
-  result.samples_per_second =
-      result.train_seconds > 0 ? double(train.n_cols) * double(c.epochs - first_epoch) / result.train_seconds : 0;
-  if (!result.history.empty()) result.final_measurements = result.history.back().measurements;
+  result.epochs = epochs_run;
+  result.samples_per_second = result.train_seconds > 0 ? samples_trained / result.train_seconds : 0;
+  if (result.final_measurements.empty() && !result.history.empty())
+    result.final_measurements = result.history.back().measurements;
 
   if (writes && !c.output.directory.empty()) {
     const std::filesystem::path dir(c.output.directory);

@@ -2,6 +2,7 @@
 
 #include "libebm/connections/dense_connection.hpp"
 #include "libebm/error.hpp"
+#include "libebm/sampler.hpp"
 
 namespace ebm {
 
@@ -173,6 +174,31 @@ arma::rowvec Model<eT>::free_energy(const Matrix&) const {
 }
 
 template <typename eT>
+void Model<eT>::features(const Matrix& data, arma::uword l, Matrix& out) const {
+  if (l >= n_feature_layers())
+    throw ContractError("Model::features(): layer " + std::to_string(l) + " requested, model '" + type_name() +
+                        "' has feature layers 0.." + std::to_string(n_feature_layers() - 1));
+  State<eT> state;
+  positive_phase(data, state);
+  out = std::move(state.layers.at(l));
+}
+
+template <typename eT>
+void Model<eT>::generate(Sampler<eT>& sampler, arma::uword n, unsigned steps, Rng& rng, Matrix& visible,
+                         bool mean) const {
+  State<eT> chains;
+  sampler.initialize_chains(*this, chains, n, rng);
+  sampler.run(*this, chains, steps, rng);
+  if (!mean) {
+    visible = chains.layers[0];
+    return;
+  }
+  Matrix input;
+  total_input(0, chains, input);
+  layers_[0]->mean(input, visible);
+}
+
+template <typename eT>
 void Model<eT>::initialize(const Matrix& data, Rng& rng, double weight_stddev) {
   layers_[0]->initialize_from_data(data);
   for (auto& c : connections_) c->initialize(rng, weight_stddev);
@@ -206,7 +232,7 @@ std::string Model<eT>::check_structure() {
     if (!connections_[c]->fits(layers_[connections_[c]->from()]->size(), layers_[connections_[c]->to()]->size()))
       return "connection " + std::to_string(c) + " does not fit the sizes of the layers it joins";
   }
-  return "";
+  return check_own_structure();
 }
 
 template class Model<float>;

@@ -18,6 +18,15 @@
 //     the model allows it, a mean-field fixed point otherwise -- such that
 //     statistics(state) is the positive ("data") term of the gradient.
 //   - free_energy(v) when has_free_energy(): -log sum_latent exp(-E(v, latent)).
+//   - Optional (defaults follow from the above; a model overrides them when
+//     its layers are not simply its positive phase or its sampler's chains,
+//     e.g. the deep belief net, models/deep_belief_net.hpp):
+//       n_feature_layers() / features(data, l, out): the representation of
+//         data in layer l (0: the data), what readouts (libebm/readout/)
+//         classify; the default is positive_phase's layer l.
+//       generate(sampler, n, steps, rng, visible, mean): n samples of the
+//         visible layer; the default runs `sampler` for `steps` from its
+//         starting distribution and takes layer 0 (or its conditional mean).
 //   - Registration (libebm/registry/register.hpp): a static `name`,
 //     declare_options(BlockOptions&), create(const BlockOptions&, const
 //     ModelContext<eT>&), a default constructor and serialize() that
@@ -42,6 +51,9 @@
 #include "libebm/units/layer.hpp"
 
 namespace ebm {
+
+template <typename eT>
+class Sampler;
 
 template <typename eT>
 class Model {
@@ -101,6 +113,23 @@ class Model {
   virtual bool has_free_energy() const { return false; }
   virtual arma::rowvec free_energy(const Matrix& visible) const;
 
+  // --- Features and generation: every model family answers these (added
+  // for the deep families, issue 5; defaults through positive_phase and a
+  // sampler, so models that need nothing else override nothing). ---
+
+  /// Number of layers features() can return: 0 (the data) .. n-1.
+  virtual arma::uword n_feature_layers() const { return n_layers(); }
+  /// out <- the representation of `data` (one sample per column) in feature
+  /// layer `l`: by default layer l of positive_phase(data), i.e. the
+  /// latent expectations given the data.  ContractError for l out of range.
+  virtual void features(const Matrix& data, arma::uword l, Matrix& out) const;
+  /// visible <- `n` samples of the visible layer (one per column).  Default:
+  /// `sampler` runs `steps` steps from its starting distribution on this
+  /// model; with `mean`, the visible conditional mean given the chains'
+  /// other layers instead of the visible sample (smoother pictures).
+  virtual void generate(Sampler<eT>& sampler, arma::uword n, unsigned steps, Rng& rng, Matrix& visible,
+                        bool mean) const;
+
   /// Data-dependent initialisation: layer 0 from the data
   /// (Layer::initialize_from_data), connections random with `weight_stddev`.
   virtual void initialize(const Matrix& data, Rng& rng, double weight_stddev);
@@ -113,6 +142,11 @@ class Model {
   std::string check_structure();
 
  protected:
+  /// What a model family checks of its own structure after loading, once
+  /// check_structure() has found every layer and connection present and
+  /// fitting: "" or what is wrong (e.g. a DBN's levels not stacking).
+  virtual std::string check_own_structure() const { return ""; }
+
   arma::uword add_layer(std::unique_ptr<Layer<eT>> layer);
   arma::uword add_connection(std::unique_ptr<Connection<eT>> connection);
 

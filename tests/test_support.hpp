@@ -124,6 +124,28 @@ inline arma::vec brute_joint(const Params& p) {
   return q / arma::accu(q);
 }
 
+/// p(v | h) of a Bernoulli RBM: prod_i sigmoid(b_i + W_i.h)^v_i (1 - ...)^(1 - v_i), by loops.
+inline double brute_visible_conditional(const Params& p, const double* v, const double* h) {
+  double prob = 1;
+  for (arma::uword i = 0; i < p.b.n_elem; ++i) {
+    double a = p.b[i];
+    for (arma::uword j = 0; j < p.c.n_elem; ++j) a += p.w(i, j) * h[j];
+    const double on = 1.0 / (1.0 + std::exp(-a));
+    prob *= v[i] > 0.5 ? on : 1 - on;
+  }
+  return prob;
+}
+
+/// The visible marginal p(v) of a Bernoulli RBM over all 2^nv states
+/// (index as all_binary_states), by the double sum.
+inline arma::vec brute_visible_marginal(const Params& p) {
+  const arma::vec joint = brute_joint(p);
+  const arma::uword nv = arma::uword(1) << p.b.n_elem;
+  arma::vec m(nv, arma::fill::zeros);
+  for (arma::uword q = 0; q < joint.n_elem; ++q) m[q % nv] += joint[q];
+  return m;
+}
+
 /// Bars and stripes on an n x n grid (MacKay 2003): every pattern whose rows
 /// are each all on or all off, or whose columns are; 2^(n+1) - 2 distinct
 /// patterns, one per column, pixels in row-major order.

@@ -1,6 +1,7 @@
-// ebm sample MODEL: draws samples by running the model's sampler from its
-// starting distribution, and writes the visible layer as CSV (one sample per
-// line) and, for image-shaped data, as a PNG grid.
+// ebm sample MODEL: draws samples from the model (Model::generate: its
+// sampler from its starting distribution, plus whatever the family adds) and
+// writes the visible layer as CSV (one sample per line) and, for
+// image-shaped data, as a PNG grid.
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -33,17 +34,12 @@ int sample_model(const SampleArguments& a) {
   const Model<eT>& model = *loaded.model;
   auto sampler = SamplerKind::registry<eT>::instance().create(config.sampler, config.block(config.sampler));
   Rng rng(a.seed);
-  State<eT> chains;
-  sampler->initialize_chains(model, chains, a.chains, rng);
-  sampler->run(model, chains, unsigned(a.steps), rng);
-  arma::Mat<eT> visible = chains.layers[0];
-  if (a.mean) {
-    // The visible layer's conditional mean given the chains' other layers:
-    // smoother pictures than the binary samples themselves.
-    arma::Mat<eT> input;
-    model.total_input(0, chains, input);
-    model.layer(0).mean(input, visible);
-  }
+  // Each model family generates in its own way (Model::generate): the
+  // sampler's chains for an RBM, the top RBM then a top-down pass for a DBN.
+  // With --mean, the visible conditional mean: smoother pictures than the
+  // binary samples themselves.
+  arma::Mat<eT> visible;
+  model.generate(*sampler, a.chains, unsigned(a.steps), rng, visible, a.mean);
   if (!a.csv.empty()) {
     std::ostringstream text;
     text.precision(std::is_same_v<eT, float> ? 9 : 17);

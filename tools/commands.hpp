@@ -18,6 +18,7 @@ int sample(int argc, char** argv);
 int convert(int argc, char** argv);
 int recommend(int argc, char** argv);  // tools/command_recommend.cpp (issue 4)
 int split(int argc, char** argv);      // tools/command_split.cpp (issue 4)
+int classify(int argc, char** argv);  // readout accuracy of a model's features (or raw data)
 
 /// Parses a subcommand's options; prints `usage` and the options for --help
 /// (returns false then: the caller exits 0).  Errors become InputError

@@ -1,4 +1,4 @@
-// The `ebm` command line: train, info, evaluate, sample, convert, bench.
+// The `ebm` command line: train, info, evaluate, sample, classify, convert, bench.
 //
 // Exit status: 0 success, 2 bad input (config, data, archives, arguments),
 // 1 any other failure.  Errors are one line on stderr.
@@ -30,6 +30,7 @@ const char* usage =
     "  evaluate MODEL --data FILE           the monitors' numbers of a saved model on any data\n"
     "                                       (a recommender: RMSE/MAE on held-out ratings, next to baselines)\n"
     "  sample MODEL                         draw samples by Gibbs sampling (CSV, PNG grid)\n"
+    "  classify [MODEL] --train-data ...    test accuracy of softmax regression on a model's features or raw data\n"
     "  convert IN OUT --format F            rewrite an archive as binary, text or xml\n"
     "  bench                                training speed against the machine's sgemm (docs/benchmarks.md)\n"
     "  recommend MODEL --user ID --top N    a recommender's top unseen items for a user (docs/recommender.md)\n"
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
     if (command == "info") return info(argc - 1, argv + 1);
     if (command == "evaluate") return evaluate(argc - 1, argv + 1);
     if (command == "sample") return sample(argc - 1, argv + 1);
+    if (command == "classify") return classify(argc - 1, argv + 1);
     if (command == "convert") return convert(argc - 1, argv + 1);
     if (command == "bench") return bench(argc - 1, argv + 1);
     if (command == "recommend") return recommend(argc - 1, argv + 1);
@@ -102,7 +104,7 @@ int main(int argc, char** argv) {
       else std::printf("%s", usage);
       return 0;
     }
-    std::fprintf(stderr, "ebm: error: unknown command '%s'; commands: train, info, evaluate, sample, convert, bench, help, version\n%s",
+    std::fprintf(stderr, "ebm: error: unknown command '%s'; commands: train, info, evaluate, sample, classify, convert, bench, help, version\n%s",
                  command.c_str(), usage);
     return 2;
   } catch (const ebm::InputError& e) {

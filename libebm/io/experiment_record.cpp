@@ -73,13 +73,9 @@ std::vector<std::string> write_pictures(const std::string& folder, const Model<e
   try {
     auto sampler = SamplerKind::registry<eT>::instance().create(
         o.sampler, TypeCatalog::instance().defaults(SamplerKind::name, o.sampler));
-    State<eT> chains;
     Rng rng(o.seed);
-    sampler->initialize_chains(model, chains, o.count, rng);
-    sampler->run(model, chains, unsigned(o.sample_steps), rng);
-    arma::Mat<eT> input, mean;
-    model.total_input(0, chains, input);
-    model.layer(0).mean(input, mean);  // conditional means: clearer than binary samples
+    arma::Mat<eT> mean;  // conditional means: clearer than binary samples
+    model.generate(*sampler, o.count, unsigned(o.sample_steps), rng, mean, true);
     write_png_grid((dir / "samples.png").string(), to_unit_interval(mean), grid_for(o, false));
   } catch (const ContractError& e) {
     notes.push_back(std::string("samples.png skipped: ") + e.what());

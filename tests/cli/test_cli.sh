@@ -87,7 +87,7 @@ check "sample writes CSV (9 samples x 16 values) and a PNG grid" $?
 "$ebm" train --resume "$work/m.ckpt" --set training.epochs=400 --json --quiet >"$work/r.json" 2>/dev/null &&
   grep -q '"epochs":400' "$work/r.json"
 check "train --resume continues a checkpoint with more epochs" $?
-for c in train info evaluate sample convert bench; do
+for c in train info evaluate sample classify convert bench; do
   "$ebm" "$c" --help >"$work/help" 2>&1 && grep -q "usage: ebm $c" "$work/help" || { echo "  $c --help failed"; false; }
 done
 check "every command has --help" $?
@@ -263,6 +263,50 @@ PY
 else
   echo "SKIP: mpirun -np 2 ebm train (no MPI in this build)"
 fi
+# 7. A deep belief net: trained greedily from a config, with the same record,
+#    JSON results and pictures as an RBM; sampled; its features classified.
+"$ebm" train "$data/dbn_bars_and_stripes.ini" --json --quiet --set dbn.level_epochs=100,100 \
+  --set output.directory="$work/dbn" --set output.image_shape=4x4 --set output.sample_steps=20 >"$work/dbn.json" 2>/dev/null &&
+  python3 - "$work/dbn.json" <<'PY'
+import json, sys
+r = json.loads(open(sys.argv[1]).read())
+assert r["model"] == "dbn" and r["layers"] == [16, 8, 4] and r["epochs"] == 200, r
+assert r["level1.log_likelihood_train"] < 0 and r["level2.log_likelihood_train"] < 0, r
+PY
+ok=$?
+for f in config.ini run.json log.csv results.json model.ebm filters.png samples.png reconstructions.png; do
+  [ -s "$work/dbn/$f" ] || { echo "  missing $f"; ok=1; }
+done
+check "a DBN trains from a config with the RBM's record, results and pictures" $ok
+"$ebm" sample "$work/dbn/model.ebm" --chains 7 --steps 20 --output "$work/dbn_s.csv" 2>/dev/null &&
+  [ "$(wc -l <"$work/dbn_s.csv")" -eq 7 ] && [ "$(head -1 "$work/dbn_s.csv" | tr ',' '\n' | wc -l)" -eq 16 ]
+check "sample draws from a DBN (top RBM, then the top-down pass)" $?
+# Labels: 0 for the patterns whose rows are constant, 1 for the others.
+python3 - "$data/bars_and_stripes_4x4.csv" "$work/bas_labels.csv" <<'PY'
+import sys
+rows = [[int(float(x)) for x in l.split(",")] for l in open(sys.argv[1]).read().split()]
+out = ["0" if all(len(set(p[4 * r:4 * r + 4])) == 1 for r in range(4)) else "1" for p in rows]
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+PY
+bas="$data/bars_and_stripes_4x4.csv"
+for source in "$work/dbn/model.ebm --layer 2" "$work/dbn/model.ebm --layer 1" "--raw"; do
+  # shellcheck disable=SC2086
+  "$ebm" classify $source --train-data "$bas" --train-labels "$work/bas_labels.csv" --test-data "$bas" \
+    --test-labels "$work/bas_labels.csv" --set data.binarize=none --json >"$work/cls.json" 2>/dev/null &&
+    python3 - "$work/cls.json" <<'PY' || { echo "  classify $source failed"; false; }
+import json, sys
+r = json.loads(open(sys.argv[1]).read())
+assert r["train_samples"] == 30 and r["classes"] == 2 and 0 <= r["test_accuracy"] <= 1, r
+PY
+done
+check "classify reads out a DBN's layers and raw data" $?
+printf '0\n1\n' >"$work/two_labels.csv"
+expect_error "classify: labels that do not match the data" "2 labels for 30 samples" classify --raw \
+  --train-data "$bas" --train-labels "$work/two_labels.csv" --test-data "$bas" --test-labels "$work/bas_labels.csv"
+expect_error "classify: a layer the model does not have" "--layer 3" classify "$work/dbn/model.ebm" --layer 3 \
+  --train-data "$bas" --train-labels "$work/bas_labels.csv" --test-data "$bas" --test-labels "$work/bas_labels.csv"
+printf '[model]\ntype = dbn\n[dbn]\nhidden = 8,x\n' >"$work/bad_dbn.ini"
+expect_error "a bad DBN layer list names file:line" "bad_dbn.ini:4: key 'dbn.hidden'" train "$work/bad_dbn.ini"
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

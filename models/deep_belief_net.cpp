@@ -1,0 +1,285 @@
+#include "models/deep_belief_net.hpp"
+
+#include <sstream>
+
+#include "libebm/archive/clone.hpp"
+#include "libebm/error.hpp"
+#include "libebm/registry/register.hpp"
+#include "libebm/sampler.hpp"
+
+namespace ebm {
+
+namespace {
+
+/// "500, 500,2000" -> {500, 500, 2000}; empty on any malformed entry.
+std::vector<arma::uword> parse_size_list(const std::string& text) {
+  std::vector<arma::uword> out;
+  std::string item;
+  for (char c : text + ",") {
+    if (c == ',') {
+      std::size_t used = 0;
+      unsigned long long n = 0;
+      try {
+        n = std::stoull(item, &used);
+      } catch (const std::exception&) {
+        return {};
+      }
+      while (used < item.size() && (item[used] == ' ' || item[used] == '\t')) ++used;
+      if (used != item.size() || item.find('-') != std::string::npos) return {};
+      out.push_back(n);
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+template <typename eT>
+DeepBeliefNet<eT>::DeepBeliefNet(std::vector<std::unique_ptr<Layer<eT>>> layers, bool propagate_samples,
+                                 bool down_samples)
+    : propagate_samples_(propagate_samples), down_samples_(down_samples) {
+  if (layers.empty() || layers.size() % 2 != 0)
+    throw ContractError("DeepBeliefNet: expected 2 layers per level, got " + std::to_string(layers.size()));
+  for (std::size_t l = 2; l < layers.size(); l += 2)
+    if (layers[l]->size() != layers[l - 1]->size())
+      throw ContractError("DeepBeliefNet: level " + std::to_string(l / 2) + " has " +
+                          std::to_string(layers[l]->size()) + " visible units, the level below " +
+                          std::to_string(layers[l - 1]->size()) + " hidden units");
+  std::vector<arma::uword> sizes;
+  for (auto& layer : layers) {
+    sizes.push_back(layer->size());
+    this->add_layer(std::move(layer));
+  }
+  for (arma::uword k = 0; k < sizes.size() / 2; ++k)
+    this->add_connection(std::make_unique<DenseConnection<eT>>(2 * k, 2 * k + 1, sizes[2 * k], sizes[2 * k + 1]));
+}
+
+template <typename eT>
+std::vector<arma::uword> DeepBeliefNet<eT>::layer_sizes() const {
+  std::vector<arma::uword> sizes{this->n_visible()};
+  for (arma::uword k = 0; k < n_levels(); ++k) sizes.push_back(this->layer(2 * k + 1).size());
+  return sizes;
+}
+
+template <typename eT>
+void DeepBeliefNet<eT>::check_level(arma::uword k, const char* caller) const {
+  if (k >= n_levels())
+    throw ContractError(std::string("DeepBeliefNet::") + caller + "(): level " + std::to_string(k) + " of " +
+                        std::to_string(n_levels()));
+}
+
+template <typename eT>
+std::unique_ptr<Rbm<eT>> DeepBeliefNet<eT>::level(arma::uword k) const {
+  check_level(k, "level");
+  auto rbm = std::make_unique<Rbm<eT>>(clone_layer(this->layer(2 * k)), clone_layer(this->layer(2 * k + 1)));
+  rbm->weights() = dynamic_cast<const DenseConnection<eT>&>(this->connection(k)).weights();
+  return rbm;
+}
+
+template <typename eT>
+void DeepBeliefNet<eT>::set_level(arma::uword k, Rbm<eT>& rbm) {
+  check_level(k, "set_level");
+  if (rbm.visible().type_name() != this->layer(2 * k).type_name() ||
+      rbm.hidden().type_name() != this->layer(2 * k + 1).type_name())
+    throw ContractError("DeepBeliefNet::set_level(): unit types differ from level " + std::to_string(k));
+  ParameterList<eT> mine;
+  this->layer(2 * k).parameters(mine, "visible");
+  this->layer(2 * k + 1).parameters(mine, "hidden");
+  this->connection(k).parameters(mine, "weights");
+  const ParameterList<eT> theirs = rbm.parameters();
+  if (theirs.size() != mine.size())
+    throw ContractError("DeepBeliefNet::set_level(): the RBM has another parameter list than level " +
+                        std::to_string(k));
+  for (std::size_t i = 0; i < mine.size(); ++i) {
+    if (arma::size(*mine[i].value) != arma::size(*theirs[i].value))
+      throw ContractError("DeepBeliefNet::set_level(): parameter " + theirs[i].name +
+                          " has another shape than in level " + std::to_string(k));
+    *mine[i].value = *theirs[i].value;
+  }
+}
+
+template <typename eT>
+void DeepBeliefNet<eT>::up(arma::uword k, const Matrix& x, Matrix& out, Rng* rng) const {
+  check_level(k, "up");
+  const Layer<eT>& visible = this->layer(2 * k);
+  const Layer<eT>& hidden = this->layer(2 * k + 1);
+  Matrix input, ix;
+  hidden.base_input(input, x.n_cols);
+  if (visible.interaction_is_identity()) {
+    this->connection(k).add_message(2 * k + 1, x, input);
+  } else {
+    visible.interaction(x, ix);
+    this->connection(k).add_message(2 * k + 1, ix, input);
+  }
+  if (rng)
+    hidden.sample(input, out, *rng);
+  else
+    hidden.mean(input, out);
+}
+
+template <typename eT>
+void DeepBeliefNet<eT>::down(arma::uword k, const Matrix& h, Matrix& out, Rng* rng) const {
+  check_level(k, "down");
+  const Layer<eT>& visible = this->layer(2 * k);
+  const Layer<eT>& hidden = this->layer(2 * k + 1);
+  Matrix input, ih;
+  visible.base_input(input, h.n_cols);
+  if (hidden.interaction_is_identity()) {
+    this->connection(k).add_message(2 * k, h, input);
+  } else {
+    hidden.interaction(h, ih);
+    this->connection(k).add_message(2 * k, ih, input);
+  }
+  if (rng)
+    visible.sample(input, out, *rng);
+  else
+    visible.mean(input, out);
+}
+
+template <typename eT>
+void DeepBeliefNet<eT>::positive_phase(const Matrix& data, State<eT>& state) const {
+  state.layers.resize(this->n_layers());
+  state.layers[0] = data;
+  for (arma::uword k = 0; k < n_levels(); ++k) {
+    up(k, state.layers[2 * k], state.layers[2 * k + 1]);
+    if (k + 1 < n_levels()) state.layers[2 * k + 2] = state.layers[2 * k + 1];
+  }
+}
+
+template <typename eT>
+void DeepBeliefNet<eT>::features(const Matrix& data, arma::uword l, Matrix& out) const {
+  if (l > n_levels())
+    throw ContractError("DeepBeliefNet::features(): layer " + std::to_string(l) +
+                        " requested, the net has feature layers 0.." + std::to_string(n_levels()));
+  out = data;
+  Matrix next;
+  for (arma::uword k = 0; k < l; ++k) {
+    up(k, out, next);
+    out.swap(next);
+  }
+}
+
+template <typename eT>
+void DeepBeliefNet<eT>::generate(Sampler<eT>& sampler, arma::uword n, unsigned steps, Rng& rng, Matrix& visible,
+                                 bool mean) const {
+  const arma::uword top = n_levels() - 1;
+  const std::unique_ptr<Rbm<eT>> top_rbm = level(top);
+  State<eT> chains;
+  sampler.initialize_chains(*top_rbm, chains, n, rng);
+  sampler.run(*top_rbm, chains, steps, rng);
+  if (top == 0) {
+    // A one-level net is an RBM: exactly what Model::generate gives.
+    if (!mean) {
+      visible = chains.layers[0];
+    } else {
+      down(0, chains.layers[1], visible);
+    }
+    return;
+  }
+  // x_{L-1} is the top RBM's visible sample; then p(x_k | x_{k+1}) downwards
+  // (Hinton, Osindero & Teh 2006, section 2: the directed generative pass).
+  Matrix x = std::move(chains.layers[0]), next;
+  for (arma::uword k = top; k-- > 0;) {
+    const bool last = k == 0;
+    const bool draw = last ? !mean : down_samples_;
+    down(k, x, next, draw ? &rng : nullptr);
+    x.swap(next);
+  }
+  visible = std::move(x);
+}
+
+template <typename eT>
+void DeepBeliefNet<eT>::declare_options(BlockOptions& o) {
+  o.declare<std::string>("hidden", "500,500,2000", "sizes of the hidden layers x_1..x_L, bottom up (one RBM each)",
+                         "a comma-separated list of integers >= 1", [](const std::string& s) {
+                           const auto sizes = parse_size_list(s);
+                           if (sizes.empty()) return false;
+                           for (auto n : sizes)
+                             if (n < 1) return false;
+                           return true;
+                         });
+  o.declare_choice("visible_units", "bernoulli", UnitsKind::name, "unit type of the data layer x_0");
+  o.declare_choice("hidden_units", "bernoulli", UnitsKind::name, "unit type of every hidden layer x_1..x_L");
+  o.declare<std::string>("propagate", "mean",
+                         "what greedy training passes up as the next level's data: hidden means or samples",
+                         "mean or sample", [](const std::string& s) { return s == "mean" || s == "sample"; });
+  o.declare<std::string>("down_pass", "sample",
+                         "generation: draw the intermediate layers of the top-down pass, or pass their means",
+                         "sample or mean", [](const std::string& s) { return s == "mean" || s == "sample"; });
+  o.declare<std::string>("level_epochs", "", "epochs of each level, bottom up (empty: training.epochs for every level)",
+                         "empty or a comma-separated list of integers >= 1, one per level", [](const std::string& s) {
+                           if (s.empty()) return true;
+                           const auto e = parse_size_list(s);
+                           if (e.empty()) return false;
+                           for (auto n : e)
+                             if (n < 1) return false;
+                           return true;
+                         });
+}
+
+template <typename eT>
+std::unique_ptr<DeepBeliefNet<eT>> DeepBeliefNet<eT>::create(const BlockOptions& o, const ModelContext<eT>& context) {
+  const std::vector<arma::uword> hidden = parse_size_list(o.get<std::string>("hidden"));
+  std::vector<arma::uword> epochs;
+  if (!o.get<std::string>("level_epochs").empty()) {
+    epochs = parse_size_list(o.get<std::string>("level_epochs"));
+    if (epochs.size() != hidden.size())
+      throw InputError("dbn.level_epochs: " + std::to_string(epochs.size()) +
+                       " values given, expected one per level (" + std::to_string(hidden.size()) +
+                       ", as in dbn.hidden)");
+  }
+  std::vector<std::unique_ptr<Layer<eT>>> layers;
+  arma::uword below = context.n_visible;
+  for (std::size_t k = 0; k < hidden.size(); ++k) {
+    layers.push_back(context.make_layer(o.get<std::string>(k == 0 ? "visible_units" : "hidden_units"), below));
+    layers.push_back(context.make_layer(o.get<std::string>("hidden_units"), hidden[k]));
+    below = hidden[k];
+  }
+  auto dbn = std::make_unique<DeepBeliefNet<eT>>(std::move(layers), o.get<std::string>("propagate") == "sample",
+                                                 o.get<std::string>("down_pass") == "sample");
+  dbn->set_level_epochs(std::move(epochs));
+  return dbn;
+}
+
+template <typename eT>
+template <class Archive>
+void DeepBeliefNet<eT>::serialize(Archive& ar, const unsigned int) {
+  ar& boost::serialization::make_nvp("model", boost::serialization::base_object<Model<eT>>(*this));
+  ar& boost::serialization::make_nvp("propagate_samples", propagate_samples_);
+  ar& boost::serialization::make_nvp("down_samples", down_samples_);
+  ar& boost::serialization::make_nvp("trained_levels", trained_levels_);
+  std::vector<std::uint64_t> epochs(level_epochs_.begin(), level_epochs_.end());
+  ar& boost::serialization::make_nvp("level_epochs", epochs);
+  if (Archive::is_loading::value) level_epochs_.assign(epochs.begin(), epochs.end());
+}
+
+template <typename eT>
+std::string DeepBeliefNet<eT>::check_own_structure() const {
+  // Model::check_structure() has checked that every layer and connection is
+  // present and fits the layers it joins; what is the net's own is here.
+  const arma::uword n_layers = this->n_layers(), levels = this->n_connections();
+  if (n_layers != 2 * levels)
+    return "a dbn needs 2 layers per level, this one has " + std::to_string(n_layers) + " layers and " +
+           std::to_string(levels) + " connections";
+  for (arma::uword k = 0; k < levels; ++k) {
+    const auto* w = dynamic_cast<const DenseConnection<eT>*>(&this->connection(k));
+    if (!w || w->from() != 2 * k || w->to() != 2 * k + 1)
+      return "connection " + std::to_string(k) + " is not the dense connection of level " + std::to_string(k);
+    if (k > 0 && this->layer(2 * k).size() != this->layer(2 * k - 1).size())
+      return "level " + std::to_string(k) + " does not fit the level below";
+  }
+  if (trained_levels_ > levels) return "more trained levels than levels";
+  if (!level_epochs_.empty() && level_epochs_.size() != levels) return "level_epochs does not have one value per level";
+  return "";
+}
+
+template class DeepBeliefNet<float>;
+template class DeepBeliefNet<double>;
+
+}  // namespace ebm
+
+EBM_REGISTER(ebm::ModelKind, ebm::DeepBeliefNet,
+             "deep belief net: RBMs stacked and trained greedily, top RBM + directed top-down generation")

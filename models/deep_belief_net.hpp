@@ -1,0 +1,116 @@
+// Deep belief net: a stack of RBMs trained greedily, one level at a time
+// (Hinton, Osindero & Teh 2006, "A fast learning algorithm for deep belief
+// nets", Neural Computation 18).
+//
+// Level k (0-based) is an RBM between x_k and x_{k+1}, with x_0 the data.
+// The generative model is the top RBM over (x_{L-1}, x_L) followed by the
+// directed conditionals p(x_k | x_{k+1}) of the lower RBMs (their visible
+// conditionals); recognition (the "up pass") uses the lower RBMs' hidden
+// conditionals q(x_{k+1} | x_k).  Each level keeps both of its biases, so a
+// unit of x_k has a generative bias (level k's visible bias) and a
+// recognition bias (level k-1's hidden bias), as in the paper.
+//
+// Storage: the model's layers are the levels' layers in order, level k's
+// visible layer at 2k and hidden layer at 2k+1, and its connections are the
+// levels' weights, connection k joining 2k and 2k+1.  So the generic Model
+// machinery (parameters(), archives, filters of connection 0, the
+// reconstruction of layer 0 through level 0) works unchanged; energy() is
+// that of L independent RBMs, which only means something level by level.
+//
+// Training: greedy, through the ONE trainer.  experiment.cpp trains each
+// level as a stand-alone Rbm (level(k)) with the run's estimator, sampler,
+// update rule and monitors, on the previous level's up-pass activations
+// (`propagate` = mean or sample), then copies it back (set_level(k)).
+// `trained_levels()` records the progress, so a checkpoint written at a
+// level boundary resumes there.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "libebm/archive/class_version.hpp"
+#include "libebm/model.hpp"
+#include "libebm/registry/kinds.hpp"
+#include "models/rbm.hpp"
+
+namespace ebm {
+
+template <typename eT>
+class DeepBeliefNet : public Model<eT> {
+ public:
+  using Matrix = arma::Mat<eT>;
+
+  /// `layers` holds 2L layers: level k's visible layer at 2k and hidden
+  /// layer at 2k+1 (hidden of level k and visible of level k+1 of equal
+  /// size).  Weights start at zero.  ContractError for a bad stack.
+  explicit DeepBeliefNet(std::vector<std::unique_ptr<Layer<eT>>> layers, bool propagate_samples = false,
+                         bool down_samples = true);
+
+  static constexpr const char* name = "dbn";
+  std::string type_name() const override { return name; }
+  /// [dbn]: hidden (list), visible_units, hidden_units, propagate, down_pass, level_epochs.
+  static void declare_options(BlockOptions& options);
+  static std::unique_ptr<DeepBeliefNet> create(const BlockOptions& options, const ModelContext<eT>& context);
+
+  arma::uword n_levels() const { return this->n_connections(); }
+  /// Sizes of x_0 (the data), x_1, ..., x_L.
+  std::vector<arma::uword> layer_sizes() const;
+
+  /// A stand-alone copy of level k as an Rbm (its own layers, cloned).
+  std::unique_ptr<Rbm<eT>> level(arma::uword k) const;
+  /// Copies the parameters of `rbm` (same unit types and sizes) into level k.
+  void set_level(arma::uword k, Rbm<eT>& rbm);
+
+  /// out <- q(x_{k+1} | x_k = x): the hidden means of level k, or a sample
+  /// of them when `rng` is given.
+  void up(arma::uword k, const Matrix& x, Matrix& out, Rng* rng = nullptr) const;
+  /// out <- p(x_k | x_{k+1} = h): the visible means of level k, or a sample
+  /// when `rng` is given.
+  void down(arma::uword k, const Matrix& h, Matrix& out, Rng* rng = nullptr) const;
+
+  /// Greedy training propagates samples (true) or means (false) upwards.
+  bool propagate_samples() const { return propagate_samples_; }
+  /// Generation draws the intermediate layers of the top-down pass (true)
+  /// or passes their means (false).
+  bool down_samples() const { return down_samples_; }
+  /// Levels 0 .. trained_levels()-1 are trained (greedy progress).
+  arma::uword trained_levels() const { return trained_levels_; }
+  void set_trained_levels(arma::uword n) { trained_levels_ = n; }
+  /// Epochs of greedy level k: [dbn] level_epochs, or 0 for training.epochs.
+  arma::uword level_epochs(arma::uword k) const { return k < level_epochs_.size() ? level_epochs_[k] : 0; }
+  void set_level_epochs(std::vector<arma::uword> epochs) { level_epochs_ = std::move(epochs); }
+
+  /// The mean up pass through every level: state.layers[2k] = x_k (means
+  /// above the data), state.layers[2k+1] = E[x_{k+1} | x_k], so that
+  /// statistics(state) is every level's positive term.
+  void positive_phase(const Matrix& data, State<eT>& state) const override;
+
+  /// Feature layers: 0 (the data) .. L, layer l = the mean up pass to x_l.
+  arma::uword n_feature_layers() const override { return n_levels() + 1; }
+  void features(const Matrix& data, arma::uword l, Matrix& out) const override;
+
+  /// `sampler` runs `steps` in the top RBM from its starting distribution;
+  /// its visible sample x_{L-1} then goes down through the lower levels
+  /// (sampled, or means when down_pass = mean); with `mean`, the last step
+  /// gives the visible means instead of a sample.
+  void generate(Sampler<eT>& sampler, arma::uword n, unsigned steps, Rng& rng, Matrix& visible,
+                bool mean) const override;
+
+ private:
+  friend class boost::serialization::access;
+  DeepBeliefNet() = default;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned int version);
+  void check_level(arma::uword k, const char* caller) const;
+  std::string check_own_structure() const override;
+
+  bool propagate_samples_ = false;
+  bool down_samples_ = true;
+  arma::uword trained_levels_ = 0;
+  std::vector<arma::uword> level_epochs_;
+};
+
+}  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::DeepBeliefNet, 0)
