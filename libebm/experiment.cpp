@@ -19,6 +19,7 @@
 #include "libebm/io/experiment_record.hpp"
 #include "libebm/io/json.hpp"
 #include "libebm/registry/kinds.hpp"
+#include "models/dbm_pretraining.hpp"
 #include "samplers/parallel_tempering_sampler.hpp"
 
 namespace ebm {
@@ -135,6 +136,10 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
     estimator = EstimatorKind::registry<eT>::instance().create(
         c.estimator, c.block(c.estimator), SamplerKind::registry<eT>::instance().create(c.sampler, c.block(c.sampler)));
     update_rule = UpdateKind::registry<eT>::instance().create(c.update, c.block(c.update));
+    // Greedy layer-wise pretraining for the models that have it (the DBM),
+    // through the same Trainer and block types, before the joint training.
+    // A resumed run is past it.
+    for (auto& note : pretrain_from_config<eT>(c, *model, train, rng)) result.notes.push_back(note);
   }
 
   TrainerOptions options;
