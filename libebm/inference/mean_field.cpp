@@ -26,12 +26,47 @@ MeanFieldOptions MeanFieldOptions::from(const BlockOptions& o) {
   return m;
 }
 
+namespace {
+
+// input += the message of connection c into layer `target` from its other
+// end (the same layer for a lateral connection), in interaction form.
+template <typename eT>
+void add_message(const Model<eT>& model, const Connection<eT>& c, arma::uword target, const State<eT>& state,
+                 arma::Mat<eT>& input, arma::Mat<eT>& scratch) {
+  const arma::uword source = c.from() == target ? c.to() : c.from();
+  const Layer<eT>& layer = model.layer(source);
+  if (layer.interaction_is_identity()) {
+    c.add_message(target, state.layers[source], input);
+  } else {
+    layer.interaction(state.layers[source], scratch);
+    c.add_message(target, scratch, input);
+  }
+}
+
+}  // namespace
+
 template <typename eT>
 unsigned mean_field(const Model<eT>& model, State<eT>& state, const std::vector<bool>& clamped,
                     const MeanFieldOptions& options) {
   if (state.layers.size() != model.n_layers() || clamped.size() != model.n_layers())
     throw ContractError("mean_field(): state and clamped must have one entry per layer of the model");
-  arma::Mat<eT> input, next;
+  // The part of each free layer's total input that does not change between
+  // sweeps -- its bias and the messages from clamped layers (W1^T v in a
+  // DBM) -- is computed once; each sweep adds the messages from free layers.
+  std::vector<arma::Mat<eT>> fixed(model.n_layers());
+  std::vector<std::vector<arma::uword>> moving(model.n_layers());
+  arma::Mat<eT> input, next, scratch;
+  for (arma::uword l = 0; l < model.n_layers(); ++l) {
+    if (clamped[l]) continue;
+    model.layer(l).base_input(fixed[l], state.n_cols());
+    for (arma::uword c = 0; c < model.n_connections(); ++c) {
+      const Connection<eT>& con = model.connection(c);
+      if (con.from() != l && con.to() != l) continue;
+      const arma::uword other = con.from() == l ? con.to() : con.from();
+      if (other != l && clamped[other]) add_message(model, con, l, state, fixed[l], scratch);
+      else moving[l].push_back(c);
+    }
+  }
   const eT damping = eT(options.damping);
   unsigned sweep = 0;
   while (sweep < options.max_iterations) {
@@ -39,7 +74,8 @@ unsigned mean_field(const Model<eT>& model, State<eT>& state, const std::vector<
     double change = 0;
     for (arma::uword l = 0; l < model.n_layers(); ++l) {
       if (clamped[l]) continue;
-      model.total_input(l, state, input);
+      input = fixed[l];
+      for (arma::uword c : moving[l]) add_message(model, model.connection(c), l, state, input, scratch);
       model.layer(l).mean(input, next);
       // The first sweep is undamped: damping towards the arbitrary starting
       // values would only slow the iteration down.
