@@ -132,6 +132,18 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
     if (test.n_cols) model->layer(0).from_binary(test);
   }
   if (!resume) {
+    // A sampler that cannot handle the model (block Gibbs on lateral
+    // couplings) is a config error: say so before any work, with a probe
+    // chain on its own generator so the run's draws are untouched.
+    try {
+      auto probe_sampler = SamplerKind::registry<eT>::instance().create(c.sampler, c.block(c.sampler));
+      State<eT> probe;
+      Rng probe_rng(c.seed);
+      probe_sampler->initialize_chains(*model, probe, 1, probe_rng);
+      probe_sampler->run(*model, probe, 0, probe_rng);
+    } catch (const ContractError& e) {
+      throw InputError("training.sampler = " + c.sampler + ": " + e.what());
+    }
     model->initialize(train, rng, c.weight_init_stddev);
     estimator = EstimatorKind::registry<eT>::instance().create(
         c.estimator, c.block(c.estimator), SamplerKind::registry<eT>::instance().create(c.sampler, c.block(c.sampler)));

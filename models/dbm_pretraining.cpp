@@ -64,7 +64,17 @@ std::vector<std::string> pretrain_from_config(const ExperimentConfig& c, Model<e
     return EstimatorKind::registry<eT>::instance().create(
         c.estimator, c.block(c.estimator), SamplerKind::registry<eT>::instance().create(c.sampler, c.block(c.sampler)));
   };
-  how.make_update_rule = [&c] { return UpdateKind::registry<eT>::instance().create(c.update, c.block(c.update)); };
+  BlockOptions update_options = c.block(c.update);
+  const double learning_rate = c.block(c.model_type).get<double>("pretrain_learning_rate");
+  if (learning_rate > 0) {
+    if (!update_options.has("learning_rate"))
+      throw InputError(c.model_type + ".pretrain_learning_rate: the update rule '" + c.update +
+                       "' has no learning_rate option");
+    update_options.set<double>("learning_rate", learning_rate);
+  }
+  how.make_update_rule = [&c, update_options] {
+    return UpdateKind::registry<eT>::instance().create(c.update, update_options);
+  };
   how.options.epochs = epochs;
   how.options.batch_size = c.batch_size;
   how.options.monitor_every = epochs;

@@ -92,6 +92,10 @@ void DeepBoltzmannMachine<eT>::declare_options(BlockOptions& o) {
                            "greedy layer-wise pretraining with weight doubling (Salakhutdinov & Hinton 2009): "
                            "epochs per layer before the joint training (0: none)",
                            "an integer >= 0");
+  o.declare<double>("pretrain_learning_rate", 0,
+                    "learning rate of the pretraining's update rule (0: the update rule's own learning_rate); joint "
+                    "training of a DBM wants a far smaller one than its layer-wise RBMs",
+                    "a number >= 0", [](const double& x) { return x >= 0; });
   MeanFieldOptions defaults;
   defaults.damping = 0;  // no lateral couplings: the layer-wise updates do not oscillate
   defaults.max_iterations = 30;
