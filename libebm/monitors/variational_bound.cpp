@@ -83,11 +83,16 @@ void VariationalBound<eT>::measure(const Model<eT>& model, const MonitorData<eT>
     const LogPartitionEstimate ais = ais_log_partition(model, *base, annealing_schedule(schedule_), runs_, rng);
     log_z = ais.log_z, log_z_low = ais.log_z_minus_3sigma, log_z_high = ais.log_z_plus_3sigma;
     out.emplace_back("ais_log_z", log_z);
+    out.emplace_back("ais_log_z_minus_3sd", log_z_low);
+    out.emplace_back("ais_log_z_plus_3sd", log_z_high);
   }
   out.emplace_back("variational_log_z", log_z);
   arma::Mat<eT> scratch;
   const double train = arma::mean(bound_without_log_z(model, leading_columns(*data.train, samples_, scratch)));
   out.emplace_back("variational_bound_train", train - log_z);
+  // log Z higher -> bound lower.
+  out.emplace_back("variational_bound_train_minus_3sd", train - log_z_high);
+  out.emplace_back("variational_bound_train_plus_3sd", train - log_z_low);
   if (data.test) {
     const double test = arma::mean(bound_without_log_z(model, leading_columns(*data.test, samples_, scratch)));
     out.emplace_back("variational_bound_test", test - log_z);
