@@ -68,7 +68,7 @@ void BoltzmannMachine<eT>::declare_options(BlockOptions& o) {
 
 template <typename eT>
 std::unique_ptr<BoltzmannMachine<eT>> BoltzmannMachine<eT>::create(const BlockOptions& o,
-                                                                  const ModelContext<eT>& context) {
+                                                                   const ModelContext<eT>& context) {
   return std::make_unique<BoltzmannMachine<eT>>(
       context.make_layer(o.get<std::string>("visible_units"), context.n_visible),
       context.make_layer(o.get<std::string>("hidden_units"), o.get<std::uint64_t>("hidden")),

@@ -30,8 +30,10 @@ class ScaledDenseConnection : public DenseConnection<eT> {
   void add_message(arma::uword target, const Matrix& source, Matrix& input) const override {
     const eT scale = target == this->to() ? up_ : down_;
     if (scale == eT(1)) return DenseConnection<eT>::add_message(target, source, input);
-    if (target == this->to()) input += scale * (this->weights().t() * source);
-    else input += scale * (this->weights() * source);
+    if (target == this->to())
+      input += scale * (this->weights().t() * source);
+    else
+      input += scale * (this->weights() * source);
   }
 
  private:

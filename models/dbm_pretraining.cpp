@@ -30,7 +30,7 @@ std::vector<double> pretrain_dbm(DeepBoltzmannMachine<eT>& dbm, const arma::Mat<
     seconds.push_back(s);
 
     dbm.weights(k) = rbm.weights();
-    upper_bias[k] = rbm.layer(1).bias();  // layer k's bias as seen from below
+    upper_bias[k] = rbm.layer(1).bias();      // layer k's bias as seen from below
     lower_bias[k - 1] = rbm.layer(0).bias();  // layer k-1's bias as seen from above
     if (k < n_rbms) {
       State<eT> state;
@@ -42,9 +42,12 @@ std::vector<double> pretrain_dbm(DeepBoltzmannMachine<eT>& dbm, const arma::Mat<
   // estimates (its input is half from below, half from above).
   for (arma::uword l = 0; l < dbm.n_layers(); ++l) {
     const bool below = !upper_bias[l].is_empty(), above = !lower_bias[l].is_empty();
-    if (below && above) dbm.layer(l).bias() = (upper_bias[l] + lower_bias[l]) * eT(0.5);
-    else if (below) dbm.layer(l).bias() = upper_bias[l];
-    else if (above) dbm.layer(l).bias() = lower_bias[l];
+    if (below && above)
+      dbm.layer(l).bias() = (upper_bias[l] + lower_bias[l]) * eT(0.5);
+    else if (below)
+      dbm.layer(l).bias() = upper_bias[l];
+    else if (above)
+      dbm.layer(l).bias() = lower_bias[l];
   }
   return seconds;
 }

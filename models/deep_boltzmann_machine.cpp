@@ -50,8 +50,10 @@ bool DeepBoltzmannMachine<eT>::has_free_energy() const {
 template <typename eT>
 arma::rowvec DeepBoltzmannMachine<eT>::free_energy(const Matrix& v) const {
   if (!has_free_energy())
-    throw ContractError("DeepBoltzmannMachine::free_energy(): the hidden layers are too large to enumerate (more "
-                        "than 2^" + std::to_string(max_free_energy_log2_states) + " states)");
+    throw ContractError(
+        "DeepBoltzmannMachine::free_energy(): the hidden layers are too large to enumerate (more "
+        "than 2^" +
+        std::to_string(max_free_energy_log2_states) + " states)");
   return exact_free_energy(*this, v, max_free_energy_log2_states);
 }
 
@@ -105,7 +107,7 @@ void DeepBoltzmannMachine<eT>::declare_options(BlockOptions& o) {
 
 template <typename eT>
 std::unique_ptr<DeepBoltzmannMachine<eT>> DeepBoltzmannMachine<eT>::create(const BlockOptions& o,
-                                                                          const ModelContext<eT>& context) {
+                                                                           const ModelContext<eT>& context) {
   std::vector<std::unique_ptr<Layer<eT>>> layers;
   layers.push_back(context.make_layer(o.get<std::string>("visible_units"), context.n_visible));
   for (arma::uword n : parse_sizes(o.get<std::string>("hidden"), "dbm.hidden"))
@@ -125,8 +127,8 @@ void DeepBoltzmannMachine<eT>::serialize(Archive& ar, const unsigned int) {
     for (arma::uword c = 0; c < this->n_connections(); ++c) {
       auto* w = dynamic_cast<DenseConnection<eT>*>(&this->connection(c));
       if (!w || w->from() != c || w->to() != c + 1)
-        throw InputError("dbm archive: connection " + std::to_string(c) + " does not join layers " +
-                         std::to_string(c) + " and " + std::to_string(c + 1) + " with dense weights");
+        throw InputError("dbm archive: connection " + std::to_string(c) + " does not join layers " + std::to_string(c) +
+                         " and " + std::to_string(c + 1) + " with dense weights");
       weights_.push_back(w);
     }
     if (!(mean_field_.damping >= 0 && mean_field_.damping < 1) || mean_field_.max_iterations < 1)

@@ -51,7 +51,8 @@ test::Couplings couplings(Bm& bm) {
   for (arma::uword i = 0; i < nv; ++i)
     for (arma::uword j = i + 1; j < nv; ++j) c.k(i, j) = c.k(j, i) = bm.visible_lateral()->weights()(i, j);
   for (arma::uword i = 0; i < nh; ++i)
-    for (arma::uword j = i + 1; j < nh; ++j) c.k(nv + i, nv + j) = c.k(nv + j, nv + i) = bm.hidden_lateral()->weights()(i, j);
+    for (arma::uword j = i + 1; j < nh; ++j)
+      c.k(nv + i, nv + j) = c.k(nv + j, nv + i) = bm.hidden_lateral()->weights()(i, j);
   return c;
 }
 
@@ -93,12 +94,14 @@ BOOST_AUTO_TEST_CASE(energy_log_partition_and_free_energy_match_enumeration) {
   ebm::State<double> s;
   s.layers = {xs.rows(0, 3), xs.rows(4, 6)};
   const arma::rowvec e = bm->energy(s);
-  for (arma::uword n = 0; n < xs.n_cols; ++n) BOOST_TEST(e[n] == c.energy(xs.colptr(n)), boost::test_tools::tolerance(1e-12));
+  for (arma::uword n = 0; n < xs.n_cols; ++n)
+    BOOST_TEST(e[n] == c.energy(xs.colptr(n)), boost::test_tools::tolerance(1e-12));
   BOOST_TEST(ebm::exact_log_partition(*bm) == c.log_partition(), boost::test_tools::tolerance(1e-12));
   BOOST_TEST(bm->has_free_energy());
   const arma::mat vs = test::all_binary_states(4);
   const arma::rowvec f = bm->free_energy(vs);
-  for (arma::uword n = 0; n < vs.n_cols; ++n) BOOST_TEST(f[n] == c.free_energy(vs.colptr(n)), boost::test_tools::tolerance(1e-12));
+  for (arma::uword n = 0; n < vs.n_cols; ++n)
+    BOOST_TEST(f[n] == c.free_energy(vs.colptr(n)), boost::test_tools::tolerance(1e-12));
   // The lateral couplings matter: the same model without them has another log Z.
   bm->hidden_lateral()->weights().zeros();
   BOOST_TEST(std::abs(ebm::exact_log_partition(*bm) - c.log_partition()) > 1e-3);

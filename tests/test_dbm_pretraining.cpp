@@ -118,7 +118,8 @@ BOOST_AUTO_TEST_CASE(one_hidden_layer_is_plain_rbm_training_bit_for_bit) {
   const auto h = how(3, 0.1);
   ebm::pretrain_dbm(*dbm, data, h, rng);
 
-  ebm::Rbm<double> rbm(std::make_unique<ebm::BernoulliLayer<double>>(4), std::make_unique<ebm::BernoulliLayer<double>>(3));
+  ebm::Rbm<double> rbm(std::make_unique<ebm::BernoulliLayer<double>>(4),
+                       std::make_unique<ebm::BernoulliLayer<double>>(3));
   ebm::Rng rng2(5);
   rbm.initialize(data, rng2, h.weight_stddev);
   auto estimator = h.make_estimator();

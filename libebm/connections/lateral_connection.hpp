@@ -56,8 +56,7 @@ class LateralConnection : public Connection<eT> {
   void add_message(arma::uword target, const Matrix& source, Matrix& input) const override;
   /// -1/2 x^T L x per column; x_from and x_to are the same layer's state.
   arma::rowvec energy(const Matrix& x_from, const Matrix& x_to) const override;
-  void statistics(const Matrix& x_from, const Matrix& x_to, const arma::Row<eT>* weights,
-                  Matrix* out) const override;
+  void statistics(const Matrix& x_from, const Matrix& x_to, const arma::Row<eT>* weights, Matrix* out) const override;
   /// N(0, stddev^2) couplings, symmetric, zero diagonal.
   void initialize(Rng& rng, double stddev) override;
   bool fits(arma::uword n_from, arma::uword n_to) const override {

@@ -63,8 +63,10 @@ unsigned mean_field(const Model<eT>& model, State<eT>& state, const std::vector<
       const Connection<eT>& con = model.connection(c);
       if (con.from() != l && con.to() != l) continue;
       const arma::uword other = con.from() == l ? con.to() : con.from();
-      if (other != l && clamped[other]) add_message(model, con, l, state, fixed[l], scratch);
-      else moving[l].push_back(c);
+      if (other != l && clamped[other])
+        add_message(model, con, l, state, fixed[l], scratch);
+      else
+        moving[l].push_back(c);
     }
   }
   const eT damping = eT(options.damping);

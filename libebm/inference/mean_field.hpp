@@ -22,9 +22,9 @@
 namespace ebm {
 
 struct MeanFieldOptions {
-  double damping = 0.5;           ///< in [0, 1): weight of the previous means
-  unsigned max_iterations = 50;   ///< sweeps over the latent layers, >= 1
-  double tolerance = 1e-6;        ///< stop when max |change| of a mean < tolerance
+  double damping = 0.5;          ///< in [0, 1): weight of the previous means
+  unsigned max_iterations = 50;  ///< sweeps over the latent layers, >= 1
+  double tolerance = 1e-6;       ///< stop when max |change| of a mean < tolerance
 
   /// Declares mean_field_damping, mean_field_iterations and
   /// mean_field_tolerance on a model's section, with these defaults.
