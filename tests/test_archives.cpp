@@ -479,3 +479,17 @@ BOOST_AUTO_TEST_CASE(bm_and_dbm_fixture_archives_of_version_0_load) {
     }
   }
 }
+
+// A lateral coupling that is not symmetric with a zero diagonal (only a
+// damaged or crafted file can hold one) is refused with one clear error.
+BOOST_AUTO_TEST_CASE(an_invalid_lateral_coupling_in_an_archive_is_refused) {
+  TempDir tmp;
+  for (int defect = 0; defect < 2; ++defect) {
+    auto bm = fixture_bm<float>();
+    if (defect == 0) bm->hidden_lateral()->weights()(0, 1) += 1.0f;  // asymmetric
+    else bm->visible_lateral()->weights()(2, 2) = 0.5f;              // self-coupling
+    ebm::save_model(tmp / "bad_lateral.ebm", *bm, fixture_config, ArchiveEncoding::binary);
+    const std::string error = input_error([&] { ebm::load_model<float>(tmp / "bad_lateral.ebm"); });
+    BOOST_TEST_CONTEXT(defect) { BOOST_TEST(contains(error, "not symmetric with a zero diagonal")); }
+  }
+}
