@@ -21,6 +21,7 @@
 #include "libebm/io/json.hpp"
 #include "libebm/recommender/ratings_experiment.hpp"
 #include "libebm/registry/kinds.hpp"
+#include "models/dbm_pretraining.hpp"
 #include "models/deep_belief_net.hpp"
 #include "samplers/parallel_tempering_sampler.hpp"
 
@@ -344,10 +345,27 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
     result.train_seconds = g.seconds;
   } else {
     if (!resume) {
+      // A sampler that cannot handle the model (block Gibbs on lateral
+      // couplings) is a config error: say so before any work, with a probe
+      // chain on its own generator so the run's draws are untouched.
+      try {
+        auto probe_sampler = SamplerKind::registry<eT>::instance().create(c.sampler, c.block(c.sampler));
+        State<eT> probe;
+        Rng probe_rng(c.seed);
+        probe_sampler->initialize_chains(*model, probe, 1, probe_rng);
+        probe_sampler->run(*model, probe, 0, probe_rng);
+      } catch (const ContractError& e) {
+        throw InputError("training.sampler = " + c.sampler + ": " + e.what());
+      }
       model->initialize(train, rng, c.weight_init_stddev);
       TrainingBlocks<eT> blocks = make_training_blocks<eT>(c);
       estimator = std::move(blocks.estimator);
       update_rule = std::move(blocks.update_rule);
+      // Greedy layer-wise pretraining for the models that have it (the
+      // DBM), through the same Trainer and block types, before the joint
+      // training.  A resumed run is past it.  In a data-parallel run every
+      // process pretrains alike (same data and seed).
+      for (auto& note : pretrain_from_config<eT>(c, *model, train, rng)) result.notes.push_back(note);
     }
     const TrainingOutcome o = train_model(c, *model, *estimator, *update_rule, c.epochs, train, test_pointer, rng,
                                           observer, resume, true, result, communicator);

@@ -23,6 +23,8 @@
 #include "libebm/partition/exact_log_partition.hpp"
 #include "libebm/training/sgd.hpp"
 #include "libebm/units/spin_layer.hpp"
+#include "models/boltzmann_machine.hpp"
+#include "models/deep_boltzmann_machine.hpp"
 #include "samplers/block_gibbs_sampler.hpp"
 #include "samplers/persistent_contrastive_divergence.hpp"
 #include "test_support.hpp"
@@ -359,4 +361,135 @@ BOOST_AUTO_TEST_CASE(a_run_resumed_at_any_epoch_boundary_ends_bit_identical) {
   auto a = ebm::load_model<float>(tmp / "full.ebm");
   auto c = ebm::load_model<float>(tmp / "other.ebm");
   BOOST_TEST(!same_parameters<float>(*a.model, *c.model));
+}
+
+// The general BM (lateral couplings) and the DBM go through the same archives
+// and checkpoints: exact round trips in every encoding, and a run resumed
+// from a checkpoint ends bit-identical to the uninterrupted run.
+BOOST_AUTO_TEST_CASE(bm_and_dbm_round_trip_and_resume_bit_identical) {
+  TempDir tmp;
+  const std::string config = std::string(EBM_TEST_DATA_DIR) + "/bars_and_stripes.ini";
+  const std::vector<std::vector<std::string>> families = {
+      {"model.type=bm", "bm.hidden=3", "bm.visible_lateral=false", "training.sampler=sequential_gibbs"},
+      {"model.type=dbm", "dbm.hidden=4,3", "training.sampler=block_gibbs"}};
+  for (const auto& family : families) {
+    std::vector<std::string> common = family;
+    for (std::string o : {"training.estimator=pcd", "training.epochs=4", "training.batch_size=7", "pcd.chains=11",
+                          "sgd.momentum=0.5", "model.scalar=float", "monitor.every=1"})
+      common.push_back(o);
+    common.push_back("output.checkpoint=" + (tmp / "run.ckpt"));
+    for (std::string format : {"binary", "xml"}) {
+      auto full_overrides = common;
+      full_overrides.push_back("output.model=" + (tmp / "full.ebm"));
+      full_overrides.push_back("output.format=" + format);
+      CheckpointGrabber grab(tmp / "run.ckpt", tmp / "stopped.ckpt", 2);
+      const ebm::ExperimentResult full = ebm::run_experiment(ebm::load_experiment_config(config, full_overrides), &grab);
+      const ebm::ExperimentResult resumed = ebm::resume_experiment(
+          tmp / "stopped.ckpt", {"output.model=" + (tmp / "resumed.ebm"), "output.checkpoint=" + (tmp / "r.ckpt")});
+      auto a = ebm::load_model<float>(tmp / "full.ebm");
+      auto b = ebm::load_model<float>(tmp / "resumed.ebm");
+      BOOST_TEST_CONTEXT(family[0] << ", " << format) {
+        BOOST_TEST(a.header.model_type == family[0].substr(11));
+        BOOST_TEST(same_parameters<float>(*a.model, *b.model));
+        BOOST_REQUIRE_EQUAL(full.history.size(), resumed.history.size());
+        for (std::size_t e = 0; e < full.history.size(); ++e)
+          BOOST_TEST(full.history[e].get("log_likelihood_train") == resumed.history[e].get("log_likelihood_train"));
+        BOOST_TEST(std::isfinite(full.history.back().get("log_likelihood_train")));
+        // Round trips in every encoding: same parameters, same exact log Z.
+        for (ArchiveEncoding e : {ArchiveEncoding::binary, ArchiveEncoding::text, ArchiveEncoding::xml}) {
+          const std::string path = tmp / ("again." + ebm::encoding_name(e));
+          ebm::save_model(path, *a.model, a.config, e);
+          auto c = ebm::load_model<float>(path);
+          BOOST_TEST(same_parameters<float>(*a.model, *c.model));
+          BOOST_TEST(c.model->type_name() == a.model->type_name());
+          BOOST_TEST(ebm::exact_log_partition(*c.model) == ebm::exact_log_partition(*a.model));
+        }
+      }
+    }
+  }
+}
+
+namespace {
+
+// Fixture BM and DBM: every parameter from a formula, exact in binary.
+template <typename eT>
+std::unique_ptr<ebm::BoltzmannMachine<eT>> fixture_bm() {
+  ebm::MeanFieldOptions mf;
+  mf.damping = 0.25, mf.max_iterations = 7, mf.tolerance = 1.0 / 1024;
+  auto bm = std::make_unique<ebm::BoltzmannMachine<eT>>(std::make_unique<ebm::BernoulliLayer<eT>>(5),
+                                                        std::make_unique<ebm::BernoulliLayer<eT>>(3), true, true, mf);
+  arma::Mat<eT> l(5, 5), j(3, 3);
+  for (arma::uword a = 0; a < 5; ++a)
+    for (arma::uword b = 0; b < 5; ++b) l(a, b) = eT(0.125 * double(a + b) - 0.25);
+  for (arma::uword a = 0; a < 3; ++a)
+    for (arma::uword b = 0; b < 3; ++b) j(a, b) = eT(-0.375 * double(a + b) + 0.5);
+  bm->visible_lateral()->set_weights(l);
+  bm->hidden_lateral()->set_weights(j);
+  for (arma::uword i = 0; i < 5; ++i) {
+    bm->visible().bias()(i, 0) = eT(0.125 * double(i) - 0.25);
+    for (arma::uword h = 0; h < 3; ++h) bm->weights()(i, h) = eT(0.25 * double(i + 1) - 0.5 * double(h));
+  }
+  for (arma::uword h = 0; h < 3; ++h) bm->hidden().bias()(h, 0) = eT(-0.375 + 0.125 * double(h));
+  return bm;
+}
+
+template <typename eT>
+std::unique_ptr<ebm::DeepBoltzmannMachine<eT>> fixture_dbm() {
+  std::vector<std::unique_ptr<ebm::Layer<eT>>> layers;
+  for (arma::uword n : {5, 3, 2}) layers.push_back(std::make_unique<ebm::BernoulliLayer<eT>>(n));
+  ebm::MeanFieldOptions mf;
+  mf.damping = 0.5, mf.max_iterations = 9, mf.tolerance = 1.0 / 4096;
+  auto dbm = std::make_unique<ebm::DeepBoltzmannMachine<eT>>(std::move(layers), mf);
+  for (arma::uword l = 0; l < 3; ++l)
+    for (arma::uword i = 0; i < dbm->layer(l).size(); ++i) dbm->layer(l).bias()(i, 0) = eT(0.25 * double(i) - 0.125 * double(l));
+  for (arma::uword l = 1; l < 3; ++l)
+    for (arma::uword i = 0; i < dbm->weights(l).n_rows; ++i)
+      for (arma::uword k = 0; k < dbm->weights(l).n_cols; ++k) dbm->weights(l)(i, k) = eT(0.5 * double(i) - 0.25 * double(k + l));
+  return dbm;
+}
+
+}  // namespace
+
+// Version-0 archives of the BM and the DBM (written by this test with
+// EBM_WRITE_FIXTURES=1) keep loading: parameters and mean-field options.
+BOOST_AUTO_TEST_CASE(bm_and_dbm_fixture_archives_of_version_0_load) {
+  const std::string dir = std::string(EBM_TEST_DATA_DIR) + "/archives/";
+  if (std::getenv("EBM_WRITE_FIXTURES")) {
+    for (ArchiveEncoding e : {ArchiveEncoding::binary, ArchiveEncoding::xml}) {
+      ebm::save_model(dir + "bm_v0_float." + ebm::encoding_name(e), *fixture_bm<float>(), fixture_config, e);
+      ebm::save_model(dir + "dbm_v0_float." + ebm::encoding_name(e), *fixture_dbm<float>(), fixture_config, e);
+    }
+  }
+  for (const char* encoding : {"binary", "xml"}) {
+    BOOST_TEST_CONTEXT(encoding) {
+      auto bm = ebm::load_model<float>(dir + "bm_v0_float." + encoding);
+      BOOST_TEST(same_parameters<float>(*fixture_bm<float>(), *bm.model));
+      auto* loaded_bm = dynamic_cast<ebm::BoltzmannMachine<float>*>(bm.model.get());
+      BOOST_REQUIRE(loaded_bm);
+      BOOST_TEST(loaded_bm->mean_field_options().damping == 0.25);
+      BOOST_TEST(loaded_bm->mean_field_options().max_iterations == 7u);
+      BOOST_TEST(loaded_bm->visible_lateral() != nullptr);
+      BOOST_TEST(loaded_bm->hidden_lateral() != nullptr);
+      auto dbm = ebm::load_model<float>(dir + "dbm_v0_float." + encoding);
+      BOOST_TEST(same_parameters<float>(*fixture_dbm<float>(), *dbm.model));
+      auto* loaded_dbm = dynamic_cast<ebm::DeepBoltzmannMachine<float>*>(dbm.model.get());
+      BOOST_REQUIRE(loaded_dbm);
+      BOOST_TEST(loaded_dbm->mean_field_options().max_iterations == 9u);
+      BOOST_TEST(loaded_dbm->mean_field_options().tolerance == 1.0 / 4096);
+    }
+  }
+}
+
+// A lateral coupling that is not symmetric with a zero diagonal (only a
+// damaged or crafted file can hold one) is refused with one clear error.
+BOOST_AUTO_TEST_CASE(an_invalid_lateral_coupling_in_an_archive_is_refused) {
+  TempDir tmp;
+  for (int defect = 0; defect < 2; ++defect) {
+    auto bm = fixture_bm<float>();
+    if (defect == 0) bm->hidden_lateral()->weights()(0, 1) += 1.0f;  // asymmetric
+    else bm->visible_lateral()->weights()(2, 2) = 0.5f;              // self-coupling
+    ebm::save_model(tmp / "bad_lateral.ebm", *bm, fixture_config, ArchiveEncoding::binary);
+    const std::string error = input_error([&] { ebm::load_model<float>(tmp / "bad_lateral.ebm"); });
+    BOOST_TEST_CONTEXT(defect) { BOOST_TEST(contains(error, "not symmetric with a zero diagonal")); }
+  }
 }

@@ -144,6 +144,90 @@ inline arma::vec brute_visible_marginal(const Params& p) {
   arma::vec m(nv, arma::fill::zeros);
   for (arma::uword q = 0; q < joint.n_elem; ++q) m[q % nv] += joint[q];
   return m;
+/// A binary Boltzmann machine over n units written as one symmetric
+/// coupling matrix K (zero diagonal) and biases b, the first n_visible units
+/// visible: E(x) = -sum_i b_i x_i - sum_{i<j} K_ij x_i x_j, by loops.  Any
+/// layered binary model (RBM, BM with lateral couplings, DBM) is one of
+/// these: the tests write a model's blocks into K and compare.
+struct Couplings {
+  arma::mat k;
+  arma::vec b;
+  arma::uword n_visible = 0;
+
+  Couplings(arma::uword n, arma::uword nv) : k(n, n, arma::fill::zeros), b(n, arma::fill::zeros), n_visible(nv) {}
+
+  /// Couples units [r0, r0 + w.n_rows) with [c0, c0 + w.n_cols) by w
+  /// (both triangles).
+  void set_block(arma::uword r0, arma::uword c0, const arma::mat& w) {
+    for (arma::uword i = 0; i < w.n_rows; ++i)
+      for (arma::uword j = 0; j < w.n_cols; ++j) k(r0 + i, c0 + j) = k(c0 + j, r0 + i) = w(i, j);
+  }
+
+  double energy(const double* x) const {
+    double e = 0;
+    for (arma::uword i = 0; i < b.n_elem; ++i) e -= b[i] * x[i];
+    for (arma::uword i = 0; i < b.n_elem; ++i)
+      for (arma::uword j = i + 1; j < b.n_elem; ++j) e -= k(i, j) * x[i] * x[j];
+    return e;
+  }
+
+  /// All 2^n joint states, column s having unit i on when bit i of s is set.
+  arma::mat states() const { return all_binary_states(b.n_elem); }
+
+  double log_partition() const {
+    const arma::mat xs = states();
+    std::vector<double> t;
+    for (arma::uword s = 0; s < xs.n_cols; ++s) t.push_back(-energy(xs.colptr(s)));
+    return log_sum_exp(t);
+  }
+
+  /// F(v) = -log sum_h exp(-E(v, h)) over the 2^(n - n_visible) latent states.
+  double free_energy(const double* v) const {
+    const arma::uword nh = b.n_elem - n_visible;
+    const arma::mat hs = all_binary_states(nh);
+    std::vector<double> t;
+    arma::vec x(b.n_elem);
+    for (arma::uword i = 0; i < n_visible; ++i) x[i] = v[i];
+    for (arma::uword z = 0; z < hs.n_cols; ++z) {
+      for (arma::uword j = 0; j < nh; ++j) x[n_visible + j] = hs(j, z);
+      t.push_back(-energy(x.memptr()));
+    }
+    return -log_sum_exp(t);
+  }
+
+  double mean_log_likelihood(const arma::mat& data) const {
+    const double log_z = log_partition();
+    double s = 0;
+    for (arma::uword n = 0; n < data.n_cols; ++n) s += -free_energy(data.colptr(n)) - log_z;
+    return s / double(data.n_cols);
+  }
+
+  /// p(x) for every joint state, indexed as states().
+  arma::vec joint() const {
+    const arma::mat xs = states();
+    arma::vec q(xs.n_cols);
+    for (arma::uword s = 0; s < xs.n_cols; ++s) q[s] = -energy(xs.colptr(s));
+    q = arma::exp(q - q.max());
+    return q / arma::accu(q);
+  }
+};
+
+/// The index (as Couplings::states()) of column `col` of a layered binary
+/// state, layers concatenated in order.
+template <typename eT>
+arma::uword joint_index(const std::vector<arma::Mat<eT>>& layers, arma::uword col) {
+  arma::uword index = 0, bit = 0;
+  for (const auto& l : layers)
+    for (arma::uword i = 0; i < l.n_rows; ++i, ++bit) index |= arma::uword(l(i, col) > eT(0.5)) << bit;
+  return index;
+}
+
+/// Total variation between the empirical distribution of n independent
+/// draws and `exact`, and the bound it stays below with probability 1 - 1e-9:
+/// E|p_hat - p| <= sqrt(p(1-p)/n) per state, plus McDiarmid's deviation
+/// sqrt(log(1e9) / 2n) (TV moves by at most 1/n when one draw changes).
+inline double tv_bound(const arma::vec& exact, arma::uword n) {
+  return 0.5 * arma::accu(arma::sqrt(exact % (1 - exact) / double(n))) + std::sqrt(std::log(1e9) / (2.0 * n));
 }
 
 /// Bars and stripes on an n x n grid (MacKay 2003): every pattern whose rows

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "libebm/error.hpp"
+#include "samplers/sequential_gibbs_sampler.hpp"
 
 namespace ebm {
 
@@ -12,62 +13,138 @@ namespace {
 
 template <typename eT>
 void check_model(const Model<eT>& model, const Layer<eT>& base) {
-  if (model.n_layers() != 2 || model.n_connections() != 1 || model.bipartite_colouring().empty())
-    throw ContractError("AIS: model '" + model.type_name() +
-                        "' is not a two-layer model with one connection (AIS for deeper models is its own estimator)");
   if (base.type_name() != model.layer(0).type_name() || base.size() != model.layer(0).size())
     throw ContractError("AIS: the base layer must be of the visible layer's unit type and size");
 }
 
-/// The annealing machinery for one model: scratch matrices and the two
-/// per-chain quantities every step needs.
+/// The annealing machinery for one bipartite model: colour class A (the
+/// visible layer and, in a DBM, the other even layers) carries the chains,
+/// class B (the odd layers) is summed out analytically (Salakhutdinov &
+/// Hinton 2009, section 4: "AIS on the DBM with the odd layers summed
+/// out").  For an RBM, A = {visible} and B = {hidden}.
+///
+///   log f_beta(x_A) = -(1 - beta) self_base(v) - beta sum_{l in A} self_l(x_l)
+///                     + sum_{l in B} log_partition_l(beta * input_l(x_A))
+///
+/// The base model p_0 is the base-rate visible layer with the other layers
+/// of A uniform over their states (their tempered inputs are 0 at beta = 0).
+///
+/// A layer graph that is not bipartite (lateral couplings: a general BM)
+/// anneals the same way with B any set of layers with no connection inside
+/// it (possibly empty), the energy terms of the connections inside A added
+/// to -beta E_A, and the laterally coupled layers of A drawn unit by unit at
+/// inverse temperature beta (SequentialGibbsSampler::sweep_units).
 template <typename eT>
 class Annealer {
  public:
   Annealer(const Model<eT>& model, const Layer<eT>& base, arma::uword chains)
-      : model_(model), base_(base), visible_(model.layer(0)), hidden_(model.layer(1)) {
-    state_.layers.resize(2);
-    state_.layers[1].zeros(hidden_.size(), chains);
+      : model_(model), base_(base), visible_(model.layer(0)) {
+    const std::vector<int> colour = model.bipartite_colouring();
+    if (!colour.empty()) {
+      for (arma::uword l = 0; l < model.n_layers(); ++l) (colour[l] == 0 ? a_ : b_).push_back(l);
+    } else {
+      // Greedily sum out every latent layer that has no connection to itself
+      // or to a layer already summed out.
+      std::vector<bool> in_b(model.n_layers(), false);
+      for (arma::uword l = 1; l < model.n_layers(); ++l) {
+        bool free = true;
+        for (arma::uword c = 0; c < model.n_connections(); ++c) {
+          const Connection<eT>& con = model.connection(c);
+          if ((con.from() == l && (con.to() == l || in_b[con.to()])) || (con.to() == l && in_b[con.from()]))
+            free = false;
+        }
+        in_b[l] = free;
+      }
+      for (arma::uword l = 0; l < model.n_layers(); ++l) (in_b[l] ? b_ : a_).push_back(l);
+      std::vector<bool> in_a(model.n_layers(), false);
+      for (arma::uword l : a_) in_a[l] = true;
+      for (arma::uword c = 0; c < model.n_connections(); ++c)
+        if (in_a[model.connection(c).from()] && in_a[model.connection(c).to()]) internal_.push_back(c);
+    }
+    laterals_.resize(model.n_layers(), nullptr);
+    for (arma::uword l : a_) laterals_[l] = SequentialGibbsSampler<eT>::lateral(model, l);
+    state_.layers.resize(model.n_layers());
+    for (arma::uword l = 0; l < model.n_layers(); ++l) state_.layers[l].zeros(model.layer(l).size(), chains);
     base_.base_input(base_input_, chains);
+    inputs_.resize(model.n_layers());
   }
 
   arma::Mat<eT>& visible_state() { return state_.layers[0]; }
+  /// True when class A is the visible layer alone (a two-layer model).
+  bool visible_only() const { return a_.size() == 1; }
 
-  /// log Z_0 = log_partition_A(base input) + log_partition_h(0).
+  /// log Z_0 = log_partition_base(base input) + sum over the other layers of
+  /// log_partition_l(0).
   double log_z0() const {
-    arma::Mat<eT> one_base, zero(hidden_.size(), 1, arma::fill::zeros);
+    arma::Mat<eT> one_base;
     base_.base_input(one_base, 1);
-    return base_.log_partition(one_base)[0] + hidden_.log_partition(zero)[0];
+    double z = base_.log_partition(one_base)[0];
+    for (arma::uword l = 1; l < model_.n_layers(); ++l) {
+      const arma::Mat<eT> zero(model_.layer(l).size(), 1, arma::fill::zeros);
+      z += model_.layer(l).log_partition(zero)[0];
+    }
+    return z;
   }
 
-  /// Computes the hidden total input for the current visible state and the
-  /// visible self-energies of model and base (kept until the state moves).
+  /// Computes the inputs of class B for the current state of class A and
+  /// the self-energies of A under model and base (kept until A moves).
   void observe() {
-    model_.total_input(1, state_, hidden_input_);
+    for (arma::uword l : b_) model_.total_input(l, state_, inputs_[l]);
     self_model_ = visible_.self_energy(state_.layers[0]);
+    for (std::size_t i = 1; i < a_.size(); ++i) self_model_ += model_.layer(a_[i]).self_energy(state_.layers[a_[i]]);
+    for (arma::uword c : internal_) {
+      const Connection<eT>& con = model_.connection(c);
+      const Layer<eT>& a = model_.layer(con.from());
+      const Layer<eT>& b = model_.layer(con.to());
+      if (a.interaction_is_identity() && b.interaction_is_identity()) {
+        self_model_ += con.energy(state_.layers[con.from()], state_.layers[con.to()]);
+      } else {
+        arma::Mat<eT> ia, ib;
+        a.interaction(state_.layers[con.from()], ia);
+        b.interaction(state_.layers[con.to()], ib);
+        self_model_ += con.energy(ia, ib);
+      }
+    }
     self_base_ = base_.self_energy(state_.layers[0]);
   }
 
-  /// log f_beta(v) per chain, for the observed state.
+  /// log f_beta(x_A) per chain, for the observed state.
   arma::rowvec log_f(double beta) {
-    scaled_ = hidden_input_ * eT(beta);
-    return -(1 - beta) * self_base_ - beta * self_model_ + hidden_.log_partition(scaled_);
+    arma::rowvec f = -(1 - beta) * self_base_ - beta * self_model_;
+    for (arma::uword l : b_) {
+      scaled_ = inputs_[l] * eT(beta);
+      f += model_.layer(l).log_partition(scaled_);
+    }
+    return f;
   }
 
-  /// One block Gibbs step at beta from the observed state; then observe().
+  /// One block Gibbs step at beta from the observed state (B given A, then
+  /// A given B); then observe().
   void step(double beta, Rng& rng) {
-    scaled_ = hidden_input_ * eT(beta);
-    hidden_.sample(scaled_, state_.layers[1], rng);
-    model_.total_input(0, state_, visible_input_);
-    visible_input_ *= eT(beta);
-    visible_input_ += eT(1 - beta) * base_input_;
-    visible_.sample(visible_input_, state_.layers[0], rng);
+    for (arma::uword l : b_) {
+      scaled_ = inputs_[l] * eT(beta);
+      model_.layer(l).sample(scaled_, state_.layers[l], rng);
+    }
+    for (arma::uword l : a_) {
+      model_.total_input(l, state_, input_);
+      input_ *= eT(beta);
+      if (l == 0) input_ += eT(1 - beta) * base_input_;
+      if (laterals_[l])
+        SequentialGibbsSampler<eT>::sweep_units(model_.layer(l), *laterals_[l], eT(beta), input_, state_.layers[l], rng,
+                                                row_, draw_);
+      else
+        model_.layer(l).sample(input_, state_.layers[l], rng);
+    }
     observe();
   }
 
-  /// A draw from the base model p_A.
+  /// A draw from the base model p_0.
   void draw_base(Rng& rng) {
     base_.sample(base_input_, state_.layers[0], rng);
+    for (std::size_t i = 1; i < a_.size(); ++i) {
+      input_.zeros(model_.layer(a_[i]).size(), state_.n_cols());
+      model_.layer(a_[i]).sample(input_, state_.layers[a_[i]], rng);
+    }
     observe();
   }
 
@@ -75,9 +152,12 @@ class Annealer {
   const Model<eT>& model_;
   const Layer<eT>& base_;
   const Layer<eT>& visible_;
-  const Layer<eT>& hidden_;
+  std::vector<arma::uword> a_, b_;
+  std::vector<arma::uword> internal_;  // connections inside A (none when bipartite)
+  std::vector<const arma::Mat<eT>*> laterals_;
   State<eT> state_;
-  arma::Mat<eT> base_input_, hidden_input_, visible_input_, scaled_;
+  std::vector<arma::Mat<eT>> inputs_;
+  arma::Mat<eT> base_input_, input_, scaled_, row_, draw_;
   arma::rowvec self_model_, self_base_;
 };
 
@@ -173,6 +253,9 @@ LogPartitionEstimate reverse_ais_log_partition(const Model<eT>& model, const Lay
   if (start.n_cols == 0 || start.n_rows != model.n_visible())
     throw ContractError("reverse AIS: the start states must have one column per chain and one row per visible unit");
   Annealer<eT> a(model, base, start.n_cols);
+  if (!a.visible_only())
+    throw ContractError("reverse AIS: model '" + model.type_name() +
+                        "' has latent layers in the visible layer's colour class; data does not start its chains");
   a.visible_state() = start;
   a.observe();
   // From p_K = p_B down to p_0: w' *= f_{k-1}(v_k) / f_k(v_k), then move v

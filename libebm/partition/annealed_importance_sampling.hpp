@@ -1,4 +1,6 @@
-// log Z of a two-layer model (an RBM of any unit types) by annealed
+// log Z of a model with a bipartite layer graph (an RBM of any unit types;
+// a DBM of any depth, its odd layers summed out as in Salakhutdinov & Hinton
+// 2009, section 4) by annealed
 // importance sampling (Neal 2001), as used for RBMs by Salakhutdinov &
 // Murray 2008 ("On the quantitative analysis of deep belief networks"), and
 // by reverse AIS started from data (Burda, Grosse & Salakhutdinov 2015;
@@ -52,16 +54,21 @@ std::vector<double> annealing_schedule(const std::string& spec);
 
 /// Forward AIS from the base model: a stochastic lower bound on log Z in
 /// expectation (so the log-likelihood from it tends to be too high).
-/// Requires a model with two layers joined by one connection, layer 0
-/// visible; `base` is a visible layer of the same unit type (its base
-/// input defines p_A).
+/// Any layer graph (for lateral couplings, layers with lateral couplings
+/// are annealed with tempered sequential Gibbs), layer 0 visible; `base` is a visible
+/// layer of the same unit type (its base input defines p_A).  Chains move
+/// over the visible layer's colour class (the even layers of a DBM; the
+/// other layers of that class start uniform), the other class is summed
+/// out.  Tempering is exact for unit types whose energy is linear in their
+/// natural parameters (Bernoulli, spin).
 template <typename eT>
 LogPartitionEstimate ais_log_partition(const Model<eT>& model, const Layer<eT>& base,
                                        const std::vector<double>& betas, arma::uword runs, Rng& rng);
 
 /// Reverse AIS: chains start at `start` (one configuration of the visible
 /// layer per column; data, as approximate model samples) and anneal down to
-/// the base model.  With exact model samples it is a stochastic upper bound
+/// the base model (two-layer models: the visible layer must be alone in its
+/// colour class, else ContractError).  With exact model samples it is a stochastic upper bound
 /// on log Z, so the log-likelihood from it is conservative.
 template <typename eT>
 LogPartitionEstimate reverse_ais_log_partition(const Model<eT>& model, const Layer<eT>& base,

@@ -7,6 +7,17 @@
 // and given x_A the layers of B are independent with known means.  log Z is
 // the log-sum-exp of log w; expectations under the model are
 // sum_A p(x_A) E[stat | x_A].  For an RBM, A is the smaller layer.
+//
+// The same sums serve models whose layer graph is not bipartite (a general
+// Boltzmann machine with lateral couplings): B is then any set of layers
+// with no connection among them (no lateral couplings either), A the rest,
+// and log w(x_A) also holds the energy terms of the connections inside A:
+//     log w(x_A) = -E_A(x_A) + sum_{l in B} log_partition_l(input_l(x_A)).
+// B may be empty (every layer enumerated).  With layer 0 *clamped* to one
+// visible configuration v, the sums run over the latent layers only, so
+// log_partition() is log sum_latent exp(-E(v, latent)) = -F(v): the exact
+// free energy (and, through for_each_block, the exact posterior
+// expectations) of any small model.
 #pragma once
 
 #include <functional>
@@ -23,10 +34,14 @@ class BipartiteEnumeration {
   /// ContractError when the graph is not bipartite, no class is enumerable,
   /// or the enumeration exceeds 2^max_log2_states states.
   BipartiteEnumeration(const Model<eT>& model, unsigned max_log2_states = 25);
+  /// Layer 0 held at `clamped_visible` (one column) in every enumerated
+  /// state; the sums run over the other layers.  Works for bipartite and
+  /// non-bipartite layer graphs alike.
+  BipartiteEnumeration(const Model<eT>& model, unsigned max_log2_states, const arma::Mat<eT>& clamped_visible);
 
   /// log2 of the number of enumerated states, or -1 when `model` cannot be
-  /// enumerated this way.
-  static double cost(const Model<eT>& model);
+  /// enumerated this way (`clamped`: with layer 0 held fixed).
+  static double cost(const Model<eT>& model, bool clamped = false);
 
   /// Calls visit(state, log_w) for consecutive blocks of joint states:
   /// layers of A hold the enumerated configurations, layers of B their
@@ -45,6 +60,9 @@ class BipartiteEnumeration {
   const Model<eT>& model_;
   std::vector<arma::uword> enumerated_;  // class A, the largest layer last (visited in contiguous blocks)
   std::vector<arma::uword> summed_;      // class B
+  std::vector<arma::uword> internal_;    // connections with both ends in A (or the clamped layer): none when bipartite
+  bool clamped_ = false;                 // layer 0 held at clamped_visible_
+  arma::Mat<eT> clamped_visible_;
 };
 
 }  // namespace ebm
