@@ -144,6 +144,8 @@ inline arma::vec brute_visible_marginal(const Params& p) {
   arma::vec m(nv, arma::fill::zeros);
   for (arma::uword q = 0; q < joint.n_elem; ++q) m[q % nv] += joint[q];
   return m;
+}
+
 /// A binary Boltzmann machine over n units written as one symmetric
 /// coupling matrix K (zero diagonal) and biases b, the first n_visible units
 /// visible: E(x) = -sum_i b_i x_i - sum_{i<j} K_ij x_i x_j, by loops.  Any
