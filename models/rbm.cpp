@@ -83,6 +83,10 @@ void Rbm<eT>::serialize(Archive& ar, const unsigned int) {
   if (Archive::is_loading::value) {
     if (this->n_layers() != 2 || this->n_connections() != 1)
       throw InputError("rbm archive: expected 2 layers and 1 connection");
+    // Null, aliased or misshapen blocks (a crafted payload) before anything
+    // is dereferenced: connection(0) binds a reference.
+    if (const std::string problem = this->check_structure(); !problem.empty())
+      throw InputError("rbm archive: " + problem);
     weights_ = dynamic_cast<DenseConnection<eT>*>(&this->connection(0));
     if (!weights_) throw InputError("rbm archive: its connection is not dense");
   }

@@ -34,14 +34,8 @@ using ebm::ArchiveEncoding;
 
 namespace {
 
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    dir = fs::temp_directory_path() / ("ebm_archive_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-  }
-  ~TempDir() { fs::remove_all(dir); }
-  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("ebm_archive_test") {}
 };
 
 template <typename eT>

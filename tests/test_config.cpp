@@ -9,18 +9,14 @@
 
 #include "libebm/config/experiment_config.hpp"
 #include "libebm/error.hpp"
+#include "test_support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempConfig {
-  fs::path dir;
-  TempConfig() {
-    dir = fs::temp_directory_path() / ("ebm_config_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-  }
-  ~TempConfig() { fs::remove_all(dir); }
+struct TempConfig : test::TempDir {
+  TempConfig() : test::TempDir("ebm_config_test") {}
   std::string write(const std::string& name, const std::string& text) {
     const fs::path p = dir / name;
     std::ofstream(p) << text;

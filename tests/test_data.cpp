@@ -21,6 +21,7 @@
 #include "libebm/data/minibatches.hpp"
 #include "libebm/error.hpp"
 #include "libebm/random.hpp"
+#include "test_support.hpp"
 
 namespace fs = std::filesystem;
 
@@ -28,20 +29,8 @@ namespace {
 
 // A fresh directory per test case, removed afterwards, so tests can run in
 // parallel (ctest -j) and leave nothing behind.
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    static int counter = 0;
-    dir = fs::temp_directory_path() /
-          ("ebm_test_data_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
-  std::string path(const std::string& name) const { return (dir / name).string(); }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("ebm_test_data") {}
 };
 
 using Bytes = std::vector<unsigned char>;

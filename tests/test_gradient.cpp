@@ -22,25 +22,8 @@ void check_against_finite_differences(ebm::Rbm<double>& rbm, const arma::mat& da
   ebm::Statistics<double> gradient;
   ebm::Rng rng(1);
   estimator.estimate(rbm, data, gradient, rng);
-  auto parameters = rbm.parameters();
-  BOOST_REQUIRE_EQUAL(gradient.size(), parameters.size());
-  const double h = 1e-5;
-  for (std::size_t k = 0; k < parameters.size(); ++k) {
-    arma::mat& theta = *parameters[k].value;
-    for (arma::uword i = 0; i < theta.n_elem; ++i) {
-      const double saved = theta[i];
-      theta[i] = saved + h;
-      const double up = test::brute_mean_log_likelihood(test::Params(rbm), data);
-      theta[i] = saved - h;
-      const double down = test::brute_mean_log_likelihood(test::Params(rbm), data);
-      theta[i] = saved;
-      const double numeric = (up - down) / (2 * h);
-      BOOST_TEST_CONTEXT(parameters[k].name << "[" << i << "]") {
-        // Central differences: truncation O(h^2) ~ 1e-10, rounding ~ 1e-16/h.
-        BOOST_TEST(std::abs(gradient[k][i] - numeric) < 1e-7);
-      }
-    }
-  }
+  test::check_gradient_by_central_differences(rbm.parameters(), gradient,
+                                              [&] { return test::brute_mean_log_likelihood(test::Params(rbm), data); });
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <armadillo>
+#include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -271,7 +272,38 @@ struct TempDir {
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
-  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+  std::string path(const std::string& name) const { return (dir / name).string(); }
+  std::string operator/(const std::string& name) const { return path(name); }
 };
+
+/// Checks `gradient` (one matrix per parameter, in the order of
+/// `parameters`, a model's parameters() list) against central differences
+/// (f(theta + h) - f(theta - h)) / 2h of the brute-force objective f(), one
+/// element at a time (each changed and restored).  Central differences:
+/// truncation O(h^2) ~ 1e-10 times the third derivative, rounding ~ 1e-16/h,
+/// so |analytic - numeric| < tolerance (times max(1, |numeric|) if
+/// `relative`, for objectives whose derivatives grow with the values).
+template <class Parameters, class Gradient, class F>
+void check_gradient_by_central_differences(const Parameters& parameters, const Gradient& gradient, F f,
+                                           double tolerance = 1e-7, bool relative = false) {
+  BOOST_REQUIRE_EQUAL(gradient.size(), parameters.size());
+  const double h = 1e-5;
+  for (std::size_t k = 0; k < parameters.size(); ++k) {
+    auto& theta = *parameters[k].value;
+    for (arma::uword i = 0; i < theta.n_elem; ++i) {
+      const double saved = theta[i];
+      theta[i] = saved + h;
+      const double up = f();
+      theta[i] = saved - h;
+      const double down = f();
+      theta[i] = saved;
+      const double numeric = (up - down) / (2 * h);
+      const double scale = relative ? std::max(1.0, std::abs(numeric)) : 1.0;
+      BOOST_TEST_CONTEXT(parameters[k].name << "[" << i << "]") {
+        BOOST_TEST(std::abs(gradient[k][i] - numeric) < tolerance * scale);
+      }
+    }
+  }
+}
 
 }  // namespace test
