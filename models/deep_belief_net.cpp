@@ -248,12 +248,28 @@ template <typename eT>
 template <class Archive>
 void DeepBeliefNet<eT>::serialize(Archive& ar, const unsigned int) {
   ar& boost::serialization::make_nvp("model", boost::serialization::base_object<Model<eT>>(*this));
-  ar& boost::serialization::make_nvp("propagate_samples", propagate_samples_);
-  ar& boost::serialization::make_nvp("down_samples", down_samples_);
-  ar& boost::serialization::make_nvp("trained_levels", trained_levels_);
-  std::vector<std::uint64_t> epochs(level_epochs_.begin(), level_epochs_.end());
-  ar& boost::serialization::make_nvp("level_epochs", epochs);
-  if (Archive::is_loading::value) level_epochs_.assign(epochs.begin(), epochs.end());
+  // Flags and counts as fixed-width integers, the per-level epochs as their
+  // count and values: the checked input archives (libebm/archive/
+  // input_archives.hpp) bound every field read from a payload.
+  std::uint32_t propagate_samples = propagate_samples_, down_samples = down_samples_;
+  std::uint64_t trained_levels = trained_levels_, n_epochs = level_epochs_.size();
+  ar& boost::serialization::make_nvp("propagate_samples", propagate_samples);
+  ar& boost::serialization::make_nvp("down_samples", down_samples);
+  ar& boost::serialization::make_nvp("trained_levels", trained_levels);
+  ar& boost::serialization::make_nvp("n_level_epochs", n_epochs);
+  if (Archive::is_loading::value) {
+    if (n_epochs > this->n_connections())
+      throw InputError("dbn archive: " + std::to_string(n_epochs) + " per-level epoch counts for " +
+                       std::to_string(this->n_connections()) + " levels");
+    level_epochs_.assign(n_epochs, 0);
+  }
+  for (std::uint64_t k = 0; k < n_epochs; ++k) {
+    std::uint64_t e = level_epochs_[k];
+    ar& boost::serialization::make_nvp("epochs", e);
+    level_epochs_[k] = e;
+  }
+  propagate_samples_ = propagate_samples != 0, down_samples_ = down_samples != 0;
+  trained_levels_ = trained_levels;
 }
 
 template <typename eT>
