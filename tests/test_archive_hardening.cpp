@@ -24,7 +24,10 @@
 #include <string>
 #include <vector>
 
+#include <boost/serialization/vector.hpp>
+
 #include "libebm/archive/checkpoint.hpp"
+#include "libebm/archive/payload.hpp"
 #include "libebm/archive/model_archive.hpp"
 #include "libebm/error.hpp"
 #include "libebm/random.hpp"
@@ -32,6 +35,8 @@
 #include "samplers/block_gibbs_sampler.hpp"
 #include "samplers/persistent_contrastive_divergence.hpp"
 #include "test_support.hpp"
+
+namespace tt = boost::test_tools;
 
 // --- allocation accounting -----------------------------------------------
 
@@ -229,6 +234,41 @@ void expect(const std::string& name, const std::string& file, bool checkpoint, c
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(standard_fields_round_trip_in_every_encoding) {
+  // What an extension may archive besides matrices: flags, counts, strings
+  // and vectors of numbers (binary archives write these arrays in Boost's
+  // optimised form; the checked reader must read them the same way).
+  for (const auto encoding : {ebm::ArchiveEncoding::binary, ebm::ArchiveEncoding::text, ebm::ArchiveEncoding::xml}) {
+    bool flag = true;
+    std::uint32_t small = 7;
+    std::string text = "twelve chars";
+    std::vector<std::uint64_t> counts{2, 3, 5};
+    std::vector<double> values{0.5, -1.25};
+    std::vector<std::uint64_t> none;
+    const std::string payload = ebm::write_payload(encoding, [&](auto& ar) {
+      ar << boost::serialization::make_nvp("flag", flag) << boost::serialization::make_nvp("small", small)
+         << boost::serialization::make_nvp("text", text) << boost::serialization::make_nvp("counts", counts)
+         << boost::serialization::make_nvp("values", values) << boost::serialization::make_nvp("none", none);
+    });
+    bool flag2 = false;
+    std::uint32_t small2 = 0;
+    std::string text2;
+    std::vector<std::uint64_t> counts2, none2{9};
+    std::vector<double> values2;
+    ebm::read_payload("fields", encoding, payload, [&](auto& ar) {
+      ar >> boost::serialization::make_nvp("flag", flag2) >> boost::serialization::make_nvp("small", small2) >>
+          boost::serialization::make_nvp("text", text2) >> boost::serialization::make_nvp("counts", counts2) >>
+          boost::serialization::make_nvp("values", values2) >> boost::serialization::make_nvp("none", none2);
+    });
+    BOOST_TEST(flag2 == flag);
+    BOOST_TEST(small2 == small);
+    BOOST_TEST(text2 == text);
+    BOOST_TEST(counts2 == counts, tt::per_element());
+    BOOST_TEST(values2 == values, tt::per_element());
+    BOOST_TEST(none2.empty());
+  }
+}
 
 BOOST_AUTO_TEST_CASE(good_archives_load_without_leaks_in_every_encoding) {
   for (const auto& [name, archive] : archives().bytes) {

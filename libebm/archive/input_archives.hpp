@@ -67,3 +67,7 @@ class XmlInputArchive
 BOOST_SERIALIZATION_REGISTER_ARCHIVE(ebm::BinaryInputArchive)
 BOOST_SERIALIZATION_REGISTER_ARCHIVE(ebm::TextInputArchive)
 BOOST_SERIALIZATION_REGISTER_ARCHIVE(ebm::XmlInputArchive)
+// As for boost::archive::binary_iarchive: binary_oarchive writes arrays of
+// arithmetic types (std::vector<double>, ...) in their optimised form, so the
+// binary reader must take the same path or it reads fields that are not there.
+BOOST_SERIALIZATION_USE_ARRAY_OPTIMIZATION(ebm::BinaryInputArchive)
