@@ -12,7 +12,7 @@
 //   Everything that must survive a checkpoint (persistent chains, step
 //   counters) is serialized; scratch is not.
 //   Data-parallel training (libebm/distributed/communicator.hpp): the
-//   Trainer calls set_communicator() once and set_batch_share() before each
+//   Trainer calls set_communicator() once and set_global_batch_size() before each
 //   estimate(); the batch is then this process's columns of the global
 //   minibatch, and the gradient must be this process's SHARE of the global
 //   one, so that the sum over processes is the gradient a single process
@@ -62,9 +62,10 @@ class GradientEstimator {
   /// Data-parallel training: the processes this estimator's work is split
   /// over (null or a SingleProcess: not split).  Splits persistent state.
   virtual void set_communicator(Communicator* communicator) { communicator_ = communicator; }
-  /// The next estimate()'s batch is columns [first, first + n) of a global
-  /// minibatch of `global` columns.
-  void set_batch_share(arma::uword first, arma::uword global) { batch_first_ = first, batch_global_ = global; }
+  /// The next estimate()'s batch is this process's share of a global
+  /// minibatch of `global` columns (its draws are placed by the Rng's
+  /// column offset, which the Trainer sets).
+  void set_global_batch_size(arma::uword global) { batch_global_ = global; }
   /// Collective: make split persistent state whole on every process (before
   /// it is saved), and take this process's part of whole state again.
   virtual void join_shards() {}
@@ -86,7 +87,7 @@ class GradientEstimator {
   void difference(const Model<eT>& model, Statistics<eT>& gradient, eT negative_weight);
 
   Communicator* communicator_ = nullptr;
-  arma::uword batch_first_ = 0, batch_global_ = 0;
+  arma::uword batch_global_ = 0;
 
   std::unique_ptr<Sampler<eT>> sampler_;
   State<eT> positive_, negative_;

@@ -49,9 +49,8 @@ bool BoltzmannMachine<eT>::has_free_energy() const {
 
 template <typename eT>
 arma::rowvec BoltzmannMachine<eT>::free_energy(const Matrix& v) const {
-  if (!has_free_energy())
-    throw ContractError("BoltzmannMachine::free_energy(): the hidden layer is too large to enumerate (more than 2^" +
-                        std::to_string(max_free_energy_log2_states) + " states)");
+  // exact_free_energy refuses (ContractError naming the 2^n states) what is
+  // too large to enumerate.
   return exact_free_energy(*this, v, max_free_energy_log2_states);
 }
 

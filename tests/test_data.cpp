@@ -519,6 +519,12 @@ BOOST_AUTO_TEST_CASE(gather_copies_the_batch_columns) {
   batches.gather(1, data_d, out_d);
   BOOST_CHECK(arma::approx_equal(out_d, data_d.cols(batches.indices(1)), "absdiff", 0.0));
 
+  // A shard of a batch (data-parallel training): samples 1..2 of batch 0.
+  batches.gather(0, 1, 2, data, out);
+  BOOST_CHECK(arma::approx_equal(out, data.cols(batches.indices(0).subvec(1, 2)), "absdiff", 0.0f));
+  BOOST_CHECK_EQUAL(batches.size_of(2), 1u);
+  BOOST_CHECK_THROW(batches.gather(2, 0, 2, data, out), ebm::ContractError);
+
   BOOST_CHECK_THROW(batches.gather(3, data, out), ebm::ContractError);
   arma::fmat wrong(3, 6);
   BOOST_CHECK_THROW(batches.gather(0, wrong, out), ebm::ContractError);

@@ -32,12 +32,23 @@ arma::uvec Minibatches::indices(arma::uword i) const {
   return order_.subvec(first, last - 1);
 }
 
+arma::uword Minibatches::size_of(arma::uword i) const {
+  if (i >= n_batches())
+    throw ContractError("Minibatches: batch " + std::to_string(i) + " out of range, there are " +
+                        std::to_string(n_batches()));
+  return std::min((i + 1) * batch_size_, order_.n_elem) - i * batch_size_;
+}
+
+arma::uvec Minibatches::index_view(arma::uword i, arma::uword first, arma::uword count) const {
+  if (first + count > size_of(i))
+    throw ContractError("Minibatches: samples " + std::to_string(first) + ".." + std::to_string(first + count) +
+                        " of batch " + std::to_string(i) + ", which has " + std::to_string(size_of(i)));
+  return arma::uvec(const_cast<arma::uword*>(order_.memptr()) + i * batch_size_ + first, count, false, true);
+}
+
 template <typename eT>
-void Minibatches::gather(arma::uword i, const arma::Mat<eT>& data, arma::Mat<eT>& out) const {
-  if (i >= n_batches()) {
-    throw ContractError("Minibatches::gather(): batch " + std::to_string(i) +
-                        " out of range, there are " + std::to_string(n_batches()));
-  }
+void Minibatches::gather(arma::uword i, arma::uword first, arma::uword count, const arma::Mat<eT>& data,
+                         arma::Mat<eT>& out) const {
   if (data.n_cols != order_.n_elem) {
     throw ContractError("Minibatches::gather(): data has " + std::to_string(data.n_cols) +
                         " columns, expected " + std::to_string(order_.n_elem) + " samples");
@@ -45,20 +56,19 @@ void Minibatches::gather(arma::uword i, const arma::Mat<eT>& data, arma::Mat<eT>
   if (&out == &data) {
     throw ContractError("Minibatches::gather(): out is the data matrix itself");
   }
-  const arma::uword first = i * batch_size_;
-  const arma::uword n_cols = std::min(first + batch_size_, order_.n_elem) - first;
-  if (out.n_rows != data.n_rows || out.n_cols != n_cols) out.set_size(data.n_rows, n_cols);
+  const arma::uvec columns = index_view(i, first, count);
+  if (out.n_rows != data.n_rows || out.n_cols != count) out.set_size(data.n_rows, count);
   // Column copies by pointer: no temporary index vector, no allocation.
   const arma::uword n_rows = data.n_rows;
-  for (arma::uword j = 0; j < n_cols; ++j) {
-    const eT* from = data.colptr(order_[first + j]);
+  for (arma::uword j = 0; j < count; ++j) {
+    const eT* from = data.colptr(columns[j]);
     std::copy(from, from + n_rows, out.colptr(j));
   }
 }
 
-template void Minibatches::gather<float>(arma::uword, const arma::Mat<float>&,
+template void Minibatches::gather<float>(arma::uword, arma::uword, arma::uword, const arma::Mat<float>&,
                                          arma::Mat<float>&) const;
-template void Minibatches::gather<double>(arma::uword, const arma::Mat<double>&,
+template void Minibatches::gather<double>(arma::uword, arma::uword, arma::uword, const arma::Mat<double>&,
                                           arma::Mat<double>&) const;
 
 }  // namespace ebm

@@ -26,10 +26,24 @@ class Minibatches {
   /// Column indices of batch i in the current order.
   arma::uvec indices(arma::uword i) const;
 
+  /// Number of samples in batch i.
+  arma::uword size_of(arma::uword i) const;
+
   /// Copies batch i of `data` into `out`, resizing it only when the batch
   /// size changes (so the steady state allocates nothing).
   template <typename eT>
-  void gather(arma::uword i, const arma::Mat<eT>& data, arma::Mat<eT>& out) const;
+  void gather(arma::uword i, const arma::Mat<eT>& data, arma::Mat<eT>& out) const {
+    gather(i, 0, size_of(i), data, out);
+  }
+  /// The same for the samples first .. first + count - 1 of batch i (a
+  /// process's shard in data-parallel training).
+  template <typename eT>
+  void gather(arma::uword i, arma::uword first, arma::uword count, const arma::Mat<eT>& data,
+              arma::Mat<eT>& out) const;
+
+  /// Those samples' column indices, as a view of the current order (no copy;
+  /// valid until the next shuffle).
+  arma::uvec index_view(arma::uword i, arma::uword first, arma::uword count) const;
 
   const arma::uvec& order() const { return order_; }
 

@@ -98,36 +98,30 @@ BipartiteEnumeration<eT>::BipartiteEnumeration(const Model<eT>& model, unsigned 
   if (clamped_visible.n_cols != 1 || clamped_visible.n_rows != model.n_visible())
     throw ContractError("exact enumeration: the clamped visible configuration must be one column of " +
                         std::to_string(model.n_visible()) + " values");
-  Split s = best_split(model, true);
-  if (s.log2_states < 0)
-    throw ContractError("exact enumeration: model '" + model.type_name() +
-                        "' has no split of its latent layers with an enumerable side");
-  if (s.log2_states > max_log2_states + 1e-9)
-    throw ContractError("exact enumeration: needs 2^" + std::to_string(s.log2_states) +
-                        " states, more than the limit 2^" + std::to_string(max_log2_states));
-  enumerated_ = std::move(s.enumerated);
-  summed_ = std::move(s.summed);
-  std::vector<bool> in_a(model.n_layers(), true);
-  for (arma::uword l : summed_) in_a[l] = false;
-  for (arma::uword c = 0; c < model.n_connections(); ++c)
-    if (in_a[model.connection(c).from()] && in_a[model.connection(c).to()]) internal_.push_back(c);
+  choose_split(max_log2_states);
 }
 
 template <typename eT>
 BipartiteEnumeration<eT>::BipartiteEnumeration(const Model<eT>& model, unsigned max_log2_states) : model_(model) {
-  Split s = best_split(model);
+  choose_split(max_log2_states);
+}
+
+template <typename eT>
+void BipartiteEnumeration<eT>::choose_split(unsigned max_log2_states) {
+  Split s = best_split(model_, clamped_);
   if (s.log2_states < 0)
-    throw ContractError("exact enumeration: model '" + model.type_name() +
-                        "' has no bipartite split of its layers with an enumerable side");
+    throw ContractError("exact enumeration: model '" + model_.type_name() + "' has no " +
+                        (clamped_ ? "split of its latent layers" : "bipartite split of its layers") +
+                        " with an enumerable side");
   if (s.log2_states > max_log2_states + 1e-9)
     throw ContractError("exact enumeration: needs 2^" + std::to_string(s.log2_states) +
                         " states, more than the limit 2^" + std::to_string(max_log2_states));
   enumerated_ = std::move(s.enumerated);
   summed_ = std::move(s.summed);
-  std::vector<bool> in_a(model.n_layers(), true);
+  std::vector<bool> in_a(model_.n_layers(), true);
   for (arma::uword l : summed_) in_a[l] = false;
-  for (arma::uword c = 0; c < model.n_connections(); ++c)
-    if (in_a[model.connection(c).from()] && in_a[model.connection(c).to()]) internal_.push_back(c);
+  for (arma::uword c = 0; c < model_.n_connections(); ++c)
+    if (in_a[model_.connection(c).from()] && in_a[model_.connection(c).to()]) internal_.push_back(c);
 }
 
 template <typename eT>

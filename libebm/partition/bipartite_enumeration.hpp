@@ -57,6 +57,10 @@ class BipartiteEnumeration {
   const std::vector<arma::uword>& enumerated_layers() const { return enumerated_; }
 
  private:
+  /// Picks the enumerated and summed layer classes (ContractError when none
+  /// fits the limit) and the connections inside the enumerated class.
+  void choose_split(unsigned max_log2_states);
+
   const Model<eT>& model_;
   std::vector<arma::uword> enumerated_;  // class A, the largest layer last (visited in contiguous blocks)
   std::vector<arma::uword> summed_;      // class B

@@ -79,8 +79,11 @@ const std::vector<EpochRecord>& Trainer<eT>::train(const Matrix& train, const Ma
                      std::to_string(train.n_rows));
   if (train.n_cols == 0) throw InputError("Trainer::train(): no training samples");
   return train_loop(
-      train.n_cols, [&train](const Minibatches& batches, arma::uword b, Matrix& out) { batches.gather(b, train, out); },
-      [&train](const arma::uvec& columns, Matrix& out) { out = train.cols(columns); }, train, test, rng);
+      train.n_cols,
+      [&train](const Minibatches& batches, arma::uword b, arma::uword first, arma::uword count, Matrix& out) {
+        batches.gather(b, first, count, train, out);
+      },
+      train, test, rng);
 }
 
 template <typename eT>
@@ -92,16 +95,16 @@ const std::vector<EpochRecord>& Trainer<eT>::train(const BatchSource<eT>& source
   if (source.n_samples() == 0) throw InputError("Trainer::train(): no training samples");
   return train_loop(
       source.n_samples(),
-      [&source](const Minibatches& batches, arma::uword b, Matrix& out) { source.gather(batches.indices(b), out); },
-      [&source](const arma::uvec& columns, Matrix& out) { source.gather(columns, out); }, monitor_train, monitor_test,
-      rng);
+      [&source](const Minibatches& batches, arma::uword b, arma::uword first, arma::uword count, Matrix& out) {
+        source.gather(batches.index_view(b, first, count), out);
+      },
+      monitor_train, monitor_test, rng);
 }
 
 template <typename eT>
-template <class Gather, class GatherColumns>
+template <class Gather>
 const std::vector<EpochRecord>& Trainer<eT>::train_loop(arma::uword n_samples, const Gather& gather,
-                                                        const GatherColumns& gather_columns, const Matrix& train,
-                                                        const Matrix* test, Rng& rng) {
+                                                        const Matrix& train, const Matrix* test, Rng& rng) {
   const arma::uword first_epoch = history_.empty() ? 0 : history_.back().epoch;
   if (history_.empty() && options_.monitor_initial && !monitors_.empty()) {
     EpochRecord initial;
@@ -111,7 +114,8 @@ const std::vector<EpochRecord>& Trainer<eT>::train_loop(arma::uword n_samples, c
   }
 
   Minibatches batches(n_samples, std::min<arma::uword>(options_.batch_size, n_samples));
-  if (communicator_ && communicator_->size() > 1) {
+  const bool split = communicator_ && communicator_->size() > 1;
+  if (split) {
     // Every process needs at least one column of every minibatch (an empty
     // share has no batch means).
     const arma::uword processes = arma::uword(communicator_->size());
@@ -135,20 +139,18 @@ const std::vector<EpochRecord>& Trainer<eT>::train_loop(arma::uword n_samples, c
     for (arma::uword b = 0; b < batches.n_batches(); ++b) {
       step.epoch = epoch - 1;
       step.step = steps_;
-      if (communicator_ && communicator_->size() > 1) {
-        // This process's columns of the minibatch, drawn at their global
-        // columns (Rng::set_column_offset), and its share of the gradient.
-        const arma::uvec indices = batches.indices(b);
-        const ColumnShard shard = column_shard(indices.n_elem, communicator_->rank(), communicator_->size());
-        gather_columns(indices.subvec(shard.first, shard.first + shard.count - 1), batch);
-        estimator_.set_batch_share(shard.first, indices.n_elem);
+      // This process's columns of the minibatch (all of them when training
+      // is not split), drawn at their global columns
+      // (Rng::set_column_offset), and its share of the gradient.
+      const arma::uword n = batches.size_of(b);
+      const ColumnShard shard = split ? column_shard(n, communicator_->rank(), communicator_->size()) : ColumnShard{0, n};
+      gather(batches, b, shard.first, shard.count, batch);
+      estimator_.set_global_batch_size(n);
+      {
         Rng::ColumnOffset offset(rng, shard.first);
         estimator_.estimate(model_, batch, gradient, rng);
-        sum_over_processes(gradient);
-      } else {
-        gather(batches, b, batch);
-        estimator_.estimate(model_, batch, gradient, rng);
       }
+      if (split) sum_over_processes(gradient);
       update_rule_.apply(parameters, gradient, step);
       ++steps_;
       if (observer_) observer_->on_batch(step, b, batches.n_batches());

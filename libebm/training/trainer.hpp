@@ -111,12 +111,11 @@ class Trainer {
 
  private:
   void check_finite(arma::uword epoch);
-  /// The loop itself; gather(batches, b, out) fills minibatch b, and
-  /// gather_columns(indices, out) the samples with these indices (a
-  /// process's shard of a minibatch in data-parallel training).
-  template <class Gather, class GatherColumns>
-  const std::vector<EpochRecord>& train_loop(arma::uword n_samples, const Gather& gather,
-                                             const GatherColumns& gather_columns, const Matrix& monitor_train,
+  /// The loop itself; gather(batches, b, first, count, out) fills `out`
+  /// with samples first .. first + count - 1 of minibatch b (all of it, or
+  /// a process's shard in data-parallel training).
+  template <class Gather>
+  const std::vector<EpochRecord>& train_loop(arma::uword n_samples, const Gather& gather, const Matrix& monitor_train,
                                              const Matrix* monitor_test, Rng& rng);
 
   Model<eT>& model_;

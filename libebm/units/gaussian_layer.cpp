@@ -49,13 +49,16 @@ void GaussianLayer<eT>::mean(const Matrix& input, Matrix& out) const {
 
 template <typename eT>
 void GaussianLayer<eT>::sample(const Matrix& input, Matrix& out, Rng& rng) const {
-  Matrix noise(input.n_rows, input.n_cols);
-  rng.fill_standard_normal(noise);
-  const Matrix var = variance();
-  noise.each_col() %= arma::sqrt(var).eval().col(0);
-  out = input;
-  out.each_col() %= var.col(0);
-  out += noise;
+  // x = var * input + sd * noise, the noise drawn into `out` and combined in
+  // place (no input-sized temporary per call); `out` must not be `input`.
+  out.set_size(input.n_rows, input.n_cols);
+  rng.fill_standard_normal(out);
+  const arma::Col<eT> var = arma::exp(log_variance_.col(0)), sd = arma::sqrt(var);
+  for (arma::uword c = 0; c < input.n_cols; ++c) {
+    const eT* in = input.colptr(c);
+    eT* o = out.colptr(c);
+    for (arma::uword i = 0; i < input.n_rows; ++i) o[i] = in[i] * var[i] + o[i] * sd[i];
+  }
 }
 
 template <typename eT>

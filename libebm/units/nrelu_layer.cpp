@@ -41,12 +41,13 @@ void NreluLayer<eT>::mean(const Matrix& input, Matrix& out) const {
 
 template <typename eT>
 void NreluLayer<eT>::sample(const Matrix& input, Matrix& out, Rng& rng) const {
-  Matrix noise(input.n_rows, input.n_cols);
-  rng.fill_standard_normal(noise);
+  // The noise is drawn into `out` and turned into the sample in place (no
+  // temporary per call); `out` must not be `input`.
   out.set_size(input.n_rows, input.n_cols);
+  rng.fill_standard_normal(out);
   for (arma::uword k = 0; k < input.n_elem; ++k) {
     const double u = input[k];
-    out[k] = eT(std::max(0.0, u + std::sqrt(sigmoid(u)) * double(noise[k])));
+    out[k] = eT(std::max(0.0, u + std::sqrt(sigmoid(u)) * double(out[k])));
   }
 }
 

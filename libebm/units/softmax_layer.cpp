@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "libebm/error.hpp"
 #include "libebm/registry/register.hpp"
@@ -45,44 +46,50 @@ std::unique_ptr<SoftmaxLayer<eT>> SoftmaxLayer<eT>::create(const BlockOptions& o
 }
 
 template <typename eT>
+void SoftmaxLayer<eT>::group_mean(const eT* u, eT* o) const {
+  const eT m = *std::max_element(u, u + k_);
+  eT s = 0;
+  for (arma::uword k = 0; k < k_; ++k) s += (o[k] = std::exp(u[k] - m));
+  for (arma::uword k = 0; k < k_; ++k) o[k] /= s;
+}
+
+template <typename eT>
 void SoftmaxLayer<eT>::mean(const Matrix& input, Matrix& out) const {
   out.set_size(input.n_rows, input.n_cols);
   const arma::uword groups = input.n_rows / k_;
-#pragma omp parallel for schedule(static) if (input.n_elem > 100000)
+#pragma omp parallel for schedule(static) if (input.n_elem >= parallel_min_elements)
   for (arma::uword c = 0; c < input.n_cols; ++c) {
     for (arma::uword g = 0; g < groups; ++g) {
       const eT* u = input.colptr(c) + g * k_;
       eT* o = out.colptr(c) + g * k_;
-      if (unobserved(u)) {
-        std::fill(o, o + k_, eT(0));
-        continue;
-      }
-      const eT m = *std::max_element(u, u + k_);
-      eT s = 0;
-      for (arma::uword k = 0; k < k_; ++k) s += (o[k] = std::exp(u[k] - m));
-      for (arma::uword k = 0; k < k_; ++k) o[k] /= s;
+      if (unobserved(u)) std::fill(o, o + k_, eT(0));
+      else group_mean(u, o);
     }
   }
 }
 
 template <typename eT>
 void SoftmaxLayer<eT>::sample(const Matrix& input, Matrix& out, Rng& rng) const {
+  // Uniform (g, c) is value g + c * groups of one bulk stream -- what
+  // fill_uniform gives a groups x columns matrix -- drawn a column at a
+  // time, and each group's softmax computed where it is used, so no matrix
+  // of means or uniforms is built per call.
   const arma::uword groups = input.n_rows / k_;
-  Matrix p;
-  mean(input, p);
-  Matrix u(groups, input.n_cols);
-  rng.fill_uniform(u);
+  const Rng::BulkStream stream = rng.bulk_stream(groups);
   out.zeros(input.n_rows, input.n_cols);
+  std::vector<eT> p(k_), uniforms(groups);
   for (arma::uword c = 0; c < input.n_cols; ++c) {
+    counter_uniforms::fill(stream.key, stream.first + std::uint64_t(c) * groups, groups, uniforms.data());
     for (arma::uword g = 0; g < groups; ++g) {
-      const eT* pg = p.colptr(c) + g * k_;
-      if (unobserved(input.colptr(c) + g * k_)) continue;
+      const eT* u = input.colptr(c) + g * k_;
+      if (unobserved(u)) continue;
+      group_mean(u, p.data());
       // Inverse CDF; the last state takes what rounding leaves over.
-      const eT x = u(g, c);
+      const eT x = uniforms[g];
       eT cumulative = 0;
       arma::uword k = 0;
       for (; k + 1 < k_; ++k) {
-        cumulative += pg[k];
+        cumulative += p[k];
         if (x < cumulative) break;
       }
       out(g * k_ + k, c) = eT(1);
@@ -102,7 +109,7 @@ arma::rowvec SoftmaxLayer<eT>::log_partition(const Matrix& input) const {
   arma::rowvec out(input.n_cols, arma::fill::zeros);
   const arma::uword groups = input.n_rows / k_;
   // One thread per column, summed in a fixed order.
-#pragma omp parallel for schedule(static) if (input.n_elem > 100000)
+#pragma omp parallel for schedule(static) if (input.n_elem >= parallel_min_elements)
   for (arma::uword c = 0; c < input.n_cols; ++c) {
     double total = 0;
     for (arma::uword g = 0; g < groups; ++g) {

@@ -76,6 +76,9 @@ class SoftmaxLayer : public Layer<eT> {
   template <class Archive>
   void serialize(Archive& ar, const unsigned int version);
 
+  /// o[0..K) <- the softmax of one observed group's inputs u[0..K).
+  void group_mean(const eT* u, eT* o) const;
+
   arma::uword k_ = 1;
   bool missing_ = false;
 };
