@@ -140,11 +140,7 @@ TrainingOutcome train_model(const ExperimentConfig& c, Model<eT>& model, Gradien
                             const arma::Mat<eT>* test, Rng& rng, TrainingObserver* observer,
                             TrainingCheckpoint<eT>* resume, bool checkpoints, ExperimentResult& result,
                             Communicator* communicator) {
-  TrainerOptions options;
-  options.epochs = epochs;
-  options.batch_size = c.batch_size;
-  options.monitor_every = c.monitor_every;
-  Trainer<eT> trainer(model, estimator, update_rule, options);
+  Trainer<eT> trainer(model, estimator, update_rule, trainer_options(c, epochs));
   if (communicator) trainer.set_communicator(communicator);
   for (const std::string& name : c.monitor_names()) {
     const BlockOptions& o = c.block(name);
@@ -278,6 +274,20 @@ GreedyOutcome train_greedily(const ExperimentConfig& c, DeepBeliefNet<eT>& dbn, 
     }
   return g;
 }
+
+}  // namespace
+
+TrainerOptions trainer_options(const ExperimentConfig& c, std::uint64_t epochs) {
+  TrainerOptions options;
+  options.epochs = epochs;
+  options.batch_size = c.batch_size;
+  options.monitor_every = c.monitor_every;
+  options.centering.mode = parse_centering_mode(c.centering, "training.centering");
+  options.centering.rate = c.centering_rate;
+  return options;
+}
+
+namespace {
 
 template <typename eT>
 ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, TrainingCheckpoint<eT>* resume,

@@ -55,6 +55,10 @@ ExperimentResult resume_experiment(const std::string& checkpoint, const std::vec
 /// Reads a data set as the config's [data] section says (format, limit,
 /// binarization with `data_rng` for the stochastic kind); one sample per
 /// column.  Throws InputError naming the file for missing or malformed data.
+/// The Trainer's options a config gives (batch size, monitoring, centering)
+/// for a run of `epochs` epochs.
+TrainerOptions trainer_options(const ExperimentConfig& config, std::uint64_t epochs);
+
 template <typename eT>
 arma::Mat<eT> load_data(const DataConfig& data, const std::string& path, std::uint64_t limit, Rng& data_rng);
 

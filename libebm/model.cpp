@@ -232,6 +232,16 @@ std::string Model<eT>::check_structure() {
     if (!connections_[c]->fits(layers_[connections_[c]->from()]->size(), layers_[connections_[c]->to()]->size()))
       return "connection " + std::to_string(c) + " does not fit the sizes of the layers it joins";
   }
+  if (!offsets_.empty()) {
+    if (offsets_.size() != layers_.size())
+      return "the model has " + std::to_string(offsets_.size()) + " centering offsets for " +
+             std::to_string(layers_.size()) + " layers";
+    for (std::size_t l = 0; l < layers_.size(); ++l)
+      if (offsets_[l].n_rows != layers_[l]->size() || offsets_[l].n_cols != 1 || !offsets_[l].is_finite())
+        return "the centering offsets of layer " + std::to_string(l) + " do not fit it (" +
+               std::to_string(offsets_[l].n_rows) + " x " + std::to_string(offsets_[l].n_cols) + ", expected " +
+               std::to_string(layers_[l]->size()) + " x 1, finite)";
+  }
   return check_own_structure();
 }
 

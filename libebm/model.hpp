@@ -44,6 +44,7 @@
 #include <boost/serialization/unique_ptr.hpp>
 #include <boost/serialization/vector.hpp>
 
+#include "libebm/archive/class_version.hpp"
 #include "libebm/connections/connection.hpp"
 #include "libebm/parameter.hpp"
 #include "libebm/random.hpp"
@@ -141,6 +142,18 @@ class Model {
   /// the model stays safe.
   std::string check_structure();
 
+  /// Centering offsets (issue 9; Melchior, Fischer & Wiskott 2016, "How to
+  /// center deep Boltzmann machines"): empty for a model trained without
+  /// centering, else one column per layer, offsets()[l] the size of layer l
+  /// -- the running mean of its interaction form that centered training
+  /// (libebm/training/centering.hpp) subtracts.  They are training state,
+  /// not part of the distribution: the parameters are always those of the
+  /// ordinary model, so a centered model is evaluated, sampled and saved
+  /// like any other.  Archived with the model (so checkpoints resume them).
+  const std::vector<Matrix>& offsets() const { return offsets_; }
+  std::vector<Matrix>& offsets() { return offsets_; }
+  void set_offsets(std::vector<Matrix> offsets) { offsets_ = std::move(offsets); }
+
  protected:
   /// What a model family checks of its own structure after loading, once
   /// check_structure() has found every layer and connection present and
@@ -153,13 +166,19 @@ class Model {
  private:
   friend class boost::serialization::access;
   template <class Archive>
-  void serialize(Archive& ar, const unsigned int /*version*/) {
+  void serialize(Archive& ar, const unsigned int version) {
     ar& boost::serialization::make_nvp("layers", layers_);
     ar& boost::serialization::make_nvp("connections", connections_);
+    // Version 1 (issue 9) adds the centering offsets; version 0 had none.
+    if (version >= 1) ar& boost::serialization::make_nvp("offsets", offsets_);
+    else offsets_.clear();
   }
 
   std::vector<std::unique_ptr<Layer<eT>>> layers_;
   std::vector<std::unique_ptr<Connection<eT>>> connections_;
+  std::vector<Matrix> offsets_;
 };
 
 }  // namespace ebm
+
+EBM_CLASS_VERSION(ebm::Model, 1)

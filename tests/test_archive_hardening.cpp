@@ -331,10 +331,11 @@ BOOST_AUTO_TEST_CASE(huge_lengths_and_counts_are_refused_before_allocation) {
                 "corrupted archive payload: a string of 8589934592 characters");
   expect<float>("text_string.ebm", rewrap(text, replaced(payload_of(text), " 3 cfg", " 8589934592 cfg")), false,
                 "corrupted archive payload: a string of 8589934592 characters");
-  // The number of layers: "<object id> <Model tracking, version> <vector
-  // tracking, version> <count> <item version>" after the model's class.
+  // The number of layers: "<object id> <Model tracking, version (1: with
+  // centering offsets)> <vector tracking, version> <count> <item version>"
+  // after the model's class.
   expect<float>("text_count.ebm",
-                rewrap(text, replaced(payload_of(text), "rbm/float 1 0\n0 0 0 0 0 2 0", "rbm/float 1 0\n0 0 0 0 0 99999999999 0")),
+                rewrap(text, replaced(payload_of(text), "rbm/float 1 0\n0 0 1 0 0 2 0", "rbm/float 1 0\n0 0 1 0 0 99999999999 0")),
                 false, "corrupted archive payload: a collection of 99999999999 elements");
   // A class name longer than the payload.
   expect<float>("text_class_name.ebm", rewrap(text, replaced(payload_of(text), " 9 rbm/float", " 4000000000 rbm/float")),

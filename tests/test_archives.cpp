@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <cstdlib>
@@ -357,16 +358,21 @@ BOOST_AUTO_TEST_CASE(a_run_resumed_at_any_epoch_boundary_ends_bit_identical) {
   BOOST_TEST(!same_parameters<float>(*a.model, *c.model));
 }
 
-// The general BM (lateral couplings) and the DBM go through the same archives
-// and checkpoints: exact round trips in every encoding, and a run resumed
-// from a checkpoint ends bit-identical to the uninterrupted run.
-BOOST_AUTO_TEST_CASE(bm_and_dbm_round_trip_and_resume_bit_identical) {
+// The general BM (lateral couplings) and the DBM -- and centered training
+// (issue 9), whose offsets are part of the model -- go through the same
+// archives and checkpoints: exact round trips in every encoding, and a run
+// resumed from a checkpoint ends bit-identical to the uninterrupted run.
+BOOST_AUTO_TEST_CASE(bm_dbm_and_centered_runs_round_trip_and_resume_bit_identical) {
   TempDir tmp;
   const std::string config = std::string(EBM_TEST_DATA_DIR) + "/bars_and_stripes.ini";
   const std::vector<std::vector<std::string>> families = {
       {"model.type=bm", "bm.hidden=3", "bm.visible_lateral=false", "training.sampler=sequential_gibbs"},
-      {"model.type=dbm", "dbm.hidden=4,3", "training.sampler=block_gibbs"}};
+      {"model.type=dbm", "dbm.hidden=4,3", "training.sampler=block_gibbs"},
+      {"model.type=rbm", "training.centering=data+hidden", "training.centering_rate=0.1"},
+      {"model.type=dbm", "dbm.hidden=4,3", "training.sampler=block_gibbs", "training.centering=data+hidden"}};
   for (const auto& family : families) {
+    const bool centered = std::any_of(family.begin(), family.end(),
+                                      [](const std::string& o) { return o == "training.centering=data+hidden"; });
     std::vector<std::string> common = family;
     for (std::string o : {"training.estimator=pcd", "training.epochs=4", "training.batch_size=7", "pcd.chains=11",
                           "sgd.momentum=0.5", "model.scalar=float", "monitor.every=1"})
@@ -385,6 +391,10 @@ BOOST_AUTO_TEST_CASE(bm_and_dbm_round_trip_and_resume_bit_identical) {
       BOOST_TEST_CONTEXT(family[0] << ", " << format) {
         BOOST_TEST(a.header.model_type == family[0].substr(11));
         BOOST_TEST(same_parameters<float>(*a.model, *b.model));
+        BOOST_TEST(a.model->offsets().size() == (centered ? a.model->n_layers() : 0));
+        BOOST_REQUIRE_EQUAL(a.model->offsets().size(), b.model->offsets().size());
+        for (std::size_t l = 0; l < a.model->offsets().size(); ++l)
+          BOOST_TEST(arma::all(arma::vectorise(a.model->offsets()[l] == b.model->offsets()[l])));
         BOOST_REQUIRE_EQUAL(full.history.size(), resumed.history.size());
         for (std::size_t e = 0; e < full.history.size(); ++e)
           BOOST_TEST(full.history[e].get("log_likelihood_train") == resumed.history[e].get("log_likelihood_train"));
@@ -395,6 +405,9 @@ BOOST_AUTO_TEST_CASE(bm_and_dbm_round_trip_and_resume_bit_identical) {
           ebm::save_model(path, *a.model, a.config, e);
           auto c = ebm::load_model<float>(path);
           BOOST_TEST(same_parameters<float>(*a.model, *c.model));
+          BOOST_REQUIRE_EQUAL(c.model->offsets().size(), a.model->offsets().size());
+          for (std::size_t l = 0; l < a.model->offsets().size(); ++l)
+            BOOST_TEST(arma::all(arma::vectorise(a.model->offsets()[l] == c.model->offsets()[l])));
           BOOST_TEST(c.model->type_name() == a.model->type_name());
           BOOST_TEST(ebm::exact_log_partition(*c.model) == ebm::exact_log_partition(*a.model));
         }

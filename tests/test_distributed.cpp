@@ -143,7 +143,12 @@ BOOST_AUTO_TEST_CASE(every_model_family_trains_the_same_on_two_processes) {
       {"dbm",
        {"model.type=dbm", "dbm.hidden=4,3", "dbm.mean_field_tolerance=0", "dbm.pretrain_epochs=3",
         "training.estimator=pcd", "training.epochs=5"}},
-      {"dbn", {"model.type=dbn", "dbn.hidden=4,3", "training.estimator=pcd", "training.epochs=5"}}};
+      {"dbn", {"model.type=dbn", "dbn.hidden=4,3", "training.estimator=pcd", "training.epochs=5"}},
+      // Centered training (issue 9): the offsets follow batch means summed
+      // over the processes like the gradient shares.
+      {"centered_dbm",
+       {"model.type=dbm", "dbm.hidden=4,3", "dbm.mean_field_tolerance=0", "training.estimator=pcd",
+        "training.epochs=5", "training.centering=data+hidden", "training.centering_rate=0.1"}}};
   for (const auto& [family, settings] : families) {
     std::vector<std::string> overrides = settings;
     overrides.push_back("monitor.list=reconstruction");

@@ -104,6 +104,15 @@ void declare_fixed(ExperimentConfig& c, ConfigFile& f) {
   f.check("training.epochs", [&c] { return c.epochs >= 1; }, "an integer >= 1");
   f.declare("training.batch_size", &c.batch_size, "samples per minibatch", "an integer >= 1");
   f.check("training.batch_size", [&c] { return c.batch_size >= 1; }, "an integer >= 1");
+  f.declare("training.centering", &c.centering,
+            "centered training (Melchior, Fischer & Wiskott 2016): none; data (the visible layer on the data "
+            "mean); data+hidden (also every latent layer on the mean of its positive phase)",
+            "none, data or data+hidden");
+  f.check("training.centering", one_of(&c.centering, {"none", "data", "data+hidden"}), "none, data or data+hidden");
+  f.declare("training.centering_rate", &c.centering_rate, "sliding-average rate of the centering offsets",
+            "a number in (0, 1]");
+  f.check("training.centering_rate", [&c] { return c.centering_rate > 0 && c.centering_rate <= 1; },
+          "a number in (0, 1]");
 
   f.declare("monitor.list", &c.monitors, "monitors to run, comma-separated; each has its own section",
             "registered monitor types");

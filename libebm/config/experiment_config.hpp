@@ -70,6 +70,8 @@ struct ExperimentConfig {
   std::string update = "sgd";
   std::uint64_t epochs = 10;
   std::uint64_t batch_size = 100;
+  std::string centering = "none";  ///< none | data | data+hidden (libebm/training/centering.hpp)
+  double centering_rate = 0.01;
   std::string monitors = "reconstruction, free_energy, exact_log_likelihood";
   std::uint64_t monitor_every = 1;
   OutputConfig output;

@@ -50,6 +50,10 @@ class Connection {
 
   /// out[k] = batch mean of d(-E)/dtheta_k over the columns, for each of the
   /// parameters; with `weights`, the weighted sum sum_c weights[c] (...)_c.
+  /// Centered training (libebm/training/centering.hpp) relies on the energy
+  /// term being bilinear in the two ends' states (quadratic in the one
+  /// layer's state for a coupling inside a layer), so that these statistics,
+  /// given offsets instead of states, are the centering correction.
   virtual void statistics(const Matrix& x_from, const Matrix& x_to, const arma::Row<eT>* weights,
                           Matrix* out) const = 0;
 

@@ -10,6 +10,7 @@
 #include "libebm/archive/archive_file.hpp"
 #include "libebm/archive/model_archive.hpp"
 #include "libebm/error.hpp"
+#include "libebm/experiment.hpp"
 #include "libebm/recommender/rbm_recommender.hpp"
 #include "libebm/registry/kinds.hpp"
 #include "samplers/contrastive_divergence.hpp"
@@ -253,11 +254,7 @@ ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObser
       c.estimator, c.block(c.estimator), SamplerKind::registry<eT>::instance().create(c.sampler, c.block(c.sampler)));
   auto update_rule = UpdateKind::registry<eT>::instance().create(c.update, c.block(c.update));
 
-  TrainerOptions options;
-  options.epochs = c.epochs;
-  options.batch_size = c.batch_size;
-  options.monitor_every = c.monitor_every;
-  Trainer<eT> trainer(*model, *estimator, *update_rule, options);
+  Trainer<eT> trainer(*model, *estimator, *update_rule, trainer_options(c, c.epochs));
   for (const std::string& name : c.monitor_names()) {
     const BlockOptions& o = c.block(name);
     try {

@@ -20,7 +20,7 @@ double EpochRecord::get(const std::string& name) const {
 template <typename eT>
 Trainer<eT>::Trainer(Model<eT>& model, GradientEstimator<eT>& estimator, UpdateRule<eT>& update_rule,
                      const TrainerOptions& options)
-    : model_(model), estimator_(estimator), update_rule_(update_rule), options_(options) {
+    : model_(model), estimator_(estimator), update_rule_(update_rule), options_(options), centering_(options.centering) {
   if (options.batch_size == 0) throw InputError("training.batch_size must be >= 1");
   if (options.monitor_every == 0) throw InputError("monitor.every must be >= 1");
 }
@@ -78,6 +78,7 @@ const std::vector<EpochRecord>& Trainer<eT>::train(const Matrix& train, const Ma
     throw InputError("Trainer::train(): test data has " + std::to_string(test->n_rows) + " rows, expected " +
                      std::to_string(train.n_rows));
   if (train.n_cols == 0) throw InputError("Trainer::train(): no training samples");
+  centering_.initialize(model_, train);
   return train_loop(
       train.n_cols,
       [&train](const Minibatches& batches, arma::uword b, arma::uword first, arma::uword count, Matrix& out) {
@@ -93,6 +94,7 @@ const std::vector<EpochRecord>& Trainer<eT>::train(const BatchSource<eT>& source
     throw InputError("Trainer::train(): data has " + std::to_string(source.n_rows()) + " rows, the model has " +
                      std::to_string(model_.n_visible()) + " visible units");
   if (source.n_samples() == 0) throw InputError("Trainer::train(): no training samples");
+  centering_.initialize(model_, monitor_train);
   return train_loop(
       source.n_samples(),
       [&source](const Minibatches& batches, arma::uword b, arma::uword first, arma::uword count, Matrix& out) {
@@ -150,8 +152,25 @@ const std::vector<EpochRecord>& Trainer<eT>::train_loop(arma::uword n_samples, c
         Rng::ColumnOffset offset(rng, shard.first);
         estimator_.estimate(model_, batch, gradient, rng);
       }
+      if (centering_.active()) {
+        // The offsets follow the positive phase of this minibatch (the
+        // estimator's, or computed here when it keeps none, e.g. the exact
+        // data term by enumeration).
+        const State<eT>* positive = &estimator_.positive_state();
+        if (positive->layers.size() != model_.n_layers() || positive->layers[0].n_cols != batch.n_cols) {
+          model_.positive_phase(batch, centering_state_);
+          positive = &centering_state_;
+        }
+        centering_.batch_means(*positive, n, offset_means_);
+        if (split) sum_over_processes(offset_means_);
+      }
       if (split) sum_over_processes(gradient);
-      update_rule_.apply(parameters, gradient, step);
+      if (centering_.active()) {
+        centering_.update(model_, parameters, gradient, update_rule_, step);
+        centering_.slide(model_, offset_means_);
+      } else {
+        update_rule_.apply(parameters, gradient, step);
+      }
       ++steps_;
       if (observer_) observer_->on_batch(step, b, batches.n_batches());
     }

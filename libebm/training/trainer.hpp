@@ -16,6 +16,7 @@
 #include "libebm/model.hpp"
 #include "libebm/monitor.hpp"
 #include "libebm/random.hpp"
+#include "libebm/training/centering.hpp"
 #include "libebm/training/update_rule.hpp"
 
 namespace ebm {
@@ -25,6 +26,9 @@ struct TrainerOptions {
   arma::uword batch_size = 100;
   arma::uword monitor_every = 1;  ///< run monitors every this many epochs (and after the last)
   bool monitor_initial = true;    ///< also measure the untrained model as epoch 0
+  /// Centered training (libebm/training/centering.hpp): the update is taken
+  /// in centered coordinates, the model keeps its ordinary parameters.
+  CenteringOptions centering;
 };
 
 /// Measurements after an epoch (epoch 0: before training).
@@ -89,7 +93,8 @@ class Trainer {
 
   /// The same loop over minibatches drawn from `source` (the same seeded
   /// order); the monitors measure `monitor_train` and `monitor_test` (e.g.
-  /// a fixed dense subset of a sparse data set).
+  /// a fixed dense subset of a sparse data set), from which centering
+  /// offsets are also initialised.
   const std::vector<EpochRecord>& train(const BatchSource<eT>& source, const Matrix& monitor_train,
                                         const Matrix* monitor_test, Rng& rng);
 
@@ -126,6 +131,9 @@ class Trainer {
   TrainingObserver* observer_ = nullptr;
   Communicator* communicator_ = nullptr;
   std::vector<eT> reduce_buffer_;
+  Centering<eT> centering_;
+  Statistics<eT> offset_means_;  ///< batch means of the positive phase, for the offsets
+  State<eT> centering_state_;    ///< the positive phase, when the estimator keeps none
   std::vector<EpochRecord> history_;
   arma::uword steps_ = 0;
 };

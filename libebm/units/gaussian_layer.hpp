@@ -76,6 +76,14 @@ class GaussianLayer : public Layer<eT> {
   /// variance (at least 1e-4), the maximum-likelihood independent model.
   void initialize_from_data(const Matrix& data) override;
 
+  /// Centering: the bias enters the input as b / sigma^2.  A learned
+  /// variance cannot be centered: the centered bias would then depend on
+  /// sigma, and the log-variance gradient would need the messages.
+  Matrix bias_input_scale() const override { return eT(1) / variance(); }
+  std::string centering_obstacle() const override {
+    return learn_sigma_ ? "Gaussian units with a learned variance (gaussian.learn_sigma = true)" : "";
+  }
+
  private:
   friend class boost::serialization::access;
   GaussianLayer() = default;

@@ -113,6 +113,17 @@ class Layer {
   /// states, in place (identity for Bernoulli units; 2x - 1 for spins).
   virtual void from_binary(Matrix& x) const { (void)x; }
 
+  /// Centering (issue 9, libebm/training/centering.hpp).  Centered training
+  /// shifts the bias by a message of the other layers' offsets, so it needs
+  /// to know how the bias enters the total input: base_input = s % b, s
+  /// returned here per unit (1 for most unit types; 1 / sigma^2 for
+  /// Gaussian units), and d(-E)/db must be s % (x - const), so that the
+  /// bias gradient divided by s is the difference of the mean states.
+  virtual Matrix bias_input_scale() const { return Matrix(size(), 1, arma::fill::ones); }
+  /// "" when the layer can be centered; otherwise why not (e.g. missing
+  /// entries, whose mean over a batch is not the mean of a state).
+  virtual std::string centering_obstacle() const { return ""; }
+
   /// Sets the layer's parameters from data it will model (one sample per
   /// column), e.g. Bernoulli visible biases log(p/(1-p)) of the data means
   /// (Hinton 2010, "A practical guide to training RBMs", section 8.1).

@@ -47,6 +47,11 @@ class SoftmaxLayer : public Layer<eT> {
   arma::uword states_per_group() const { return k_; }
   arma::uword n_groups() const { return this->size() / k_; }
   bool missing_entries() const { return missing_; }
+  /// Centering: a batch mean over groups some samples leave unobserved is
+  /// not the mean of a state, and centering would give them energy.
+  std::string centering_obstacle() const override {
+    return missing_ ? "softmax units with missing entries (softmax.missing = true)" : "";
+  }
 
   void mean(const Matrix& input, Matrix& out) const override;
   /// One uniform per group (also for unobserved groups, so the stream does
