@@ -8,9 +8,9 @@
 #define BOOST_TEST_MODULE deep_belief_net_bound
 #include <boost/test/unit_test.hpp>
 
-#include "libebm/registry/registry.hpp"
 #include "libebm/error.hpp"
 #include "libebm/monitors/ais_log_likelihood.hpp"
+#include "libebm/registry/registry.hpp"
 #include "models/deep_belief_net.hpp"
 #include "models/deep_belief_net_bound.hpp"
 #include "test_support.hpp"
@@ -28,7 +28,8 @@ std::unique_ptr<ebm::DeepBeliefNet<double>> random_dbn(const std::vector<arma::u
     layers.push_back(std::make_unique<ebm::BernoulliLayer<double>>(sizes[k + 1]));
   }
   auto dbn = std::make_unique<ebm::DeepBeliefNet<double>>(std::move(layers));
-  for (std::size_t k = 0; k + 1 < sizes.size(); ++k) dbn->set_level(k, *test::random_rbm(sizes[k], sizes[k + 1], seed + k, scale));
+  for (std::size_t k = 0; k + 1 < sizes.size(); ++k)
+    dbn->set_level(k, *test::random_rbm(sizes[k], sizes[k + 1], seed + k, scale));
   return dbn;
 }
 
@@ -67,8 +68,8 @@ BOOST_AUTO_TEST_CASE(estimate_matches_the_enumerated_bound_within_its_sampling_e
     // The average of `draws` independent values with this variance: 5
     // standard errors (two-sided probability 6e-7 per case).
     const double tolerance = 5 * std::sqrt(variance / double(draws));
-    BOOST_TEST_CONTEXT("v = " << a << ": bound " << mean << " (sd " << std::sqrt(variance) << "), estimate "
-                              << estimate << ", log p " << log_p) {
+    BOOST_TEST_CONTEXT("v = " << a << ": bound " << mean << " (sd " << std::sqrt(variance) << "), estimate " << estimate
+                              << ", log p " << log_p) {
       BOOST_TEST(mean < log_p);  // Jensen, strictly: q is not the posterior here
       BOOST_TEST(std::abs(estimate - mean) < tolerance);
       // The sample variance estimates the enumerated one (relative error
@@ -119,8 +120,7 @@ BOOST_AUTO_TEST_CASE(one_level_is_the_rbms_exact_log_likelihood) {
   for (arma::uword a = 0; a < vs.n_cols; ++a)
     BOOST_TEST(e.mean[a] == -test::brute_free_energy(p, vs.colptr(a)), tt::tolerance(1e-10));
   BOOST_CHECK_THROW(ebm::dbn_bound_without_log_z(*dbn, vs, 0, rng), ebm::ContractError);
-  BOOST_CHECK_THROW(ebm::dbn_bound_without_log_z(*dbn, arma::mat(4, 2, arma::fill::zeros), 1, rng),
-                    ebm::ContractError);
+  BOOST_CHECK_THROW(ebm::dbn_bound_without_log_z(*dbn, arma::mat(4, 2, arma::fill::zeros), 1, rng), ebm::ContractError);
 }
 
 BOOST_AUTO_TEST_CASE(the_ais_monitor_reports_the_bound_with_the_top_rbms_log_z_band_and_reverse_ais) {
@@ -161,14 +161,15 @@ BOOST_AUTO_TEST_CASE(the_ais_monitor_reports_the_bound_with_the_top_rbms_log_z_b
                            << sampling_error << "), exact log p " << exact_log_p) {
       BOOST_TEST(exact_bound < exact_log_p);
       BOOST_TEST(std::abs(reported - exact_bound) < 0.1 + 5 * sampling_error);
-      BOOST_TEST(std::abs(get(out, "reverse_ais_log_likelihood_bound_" + set) - exact_bound) < 0.1 + 5 * sampling_error);
+      BOOST_TEST(std::abs(get(out, "reverse_ais_log_likelihood_bound_" + set) - exact_bound) <
+                 0.1 + 5 * sampling_error);
       BOOST_TEST(get(out, "ais_bound_sampling_error_" + set) == sampling_error, tt::tolerance(0.25));
       // The band: log Z's +-3 sigma ends carried over (log Z higher -> bound lower).
       const double mc = reported + get(out, "ais_log_z");
-      BOOST_TEST(get(out, "ais_log_likelihood_bound_" + set + "_minus_3sd") ==
-                     mc - get(out, "ais_log_z_plus_3sd"), tt::tolerance(1e-12));
-      BOOST_TEST(get(out, "ais_log_likelihood_bound_" + set + "_plus_3sd") ==
-                     mc - get(out, "ais_log_z_minus_3sd"), tt::tolerance(1e-12));
+      BOOST_TEST(get(out, "ais_log_likelihood_bound_" + set + "_minus_3sd") == mc - get(out, "ais_log_z_plus_3sd"),
+                 tt::tolerance(1e-12));
+      BOOST_TEST(get(out, "ais_log_likelihood_bound_" + set + "_plus_3sd") == mc - get(out, "ais_log_z_minus_3sd"),
+                 tt::tolerance(1e-12));
     }
   }
 }
@@ -188,5 +189,6 @@ BOOST_AUTO_TEST_CASE(a_one_level_net_is_measured_as_its_rbm) {
     BOOST_TEST(from_net[i].first == from_rbm[i].first);
     BOOST_TEST(from_net[i].second == from_rbm[i].second);
   }
-  BOOST_TEST(std::abs(get(from_net, "ais_log_likelihood_train") - test::brute_mean_log_likelihood(test::Params(*dbn->level(0)), vs)) < 0.1);
+  BOOST_TEST(std::abs(get(from_net, "ais_log_likelihood_train") -
+                      test::brute_mean_log_likelihood(test::Params(*dbn->level(0)), vs)) < 0.1);
 }

@@ -106,8 +106,8 @@ void VariationalBound<eT>::measure(const Model<eT>& model, const MonitorData<eT>
       // conservative, where forward AIS's tends to be too high.
       const arma::Mat<eT>& source = data.test ? *data.test : *data.train;
       const arma::Mat<eT> start = leading_columns(source, reverse_chains_, scratch);
-      const LogPartitionEstimate reverse = reverse_ais_log_partition(
-          model, *base, annealing_schedule(schedule_), start, rng, arma::uword(reverse_clamped_steps_));
+      const LogPartitionEstimate reverse = reverse_ais_log_partition(model, *base, annealing_schedule(schedule_), start,
+                                                                     rng, arma::uword(reverse_clamped_steps_));
       reverse_log_z = reverse.log_z;
       out.emplace_back("reverse_ais_log_z", reverse.log_z);
     }

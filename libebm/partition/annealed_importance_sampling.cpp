@@ -265,8 +265,8 @@ LogPartitionEstimate ais_log_partition(const Model<eT>& model, const Layer<eT>& 
 
 template <typename eT>
 LogPartitionEstimate reverse_ais_log_partition(const Model<eT>& model, const Layer<eT>& base,
-                                               const std::vector<double>& betas, const arma::Mat<eT>& start,
-                                               Rng& rng, arma::uword clamped_steps) {
+                                               const std::vector<double>& betas, const arma::Mat<eT>& start, Rng& rng,
+                                               arma::uword clamped_steps) {
   check_model(model, base);
   check_schedule(betas);
   if (start.n_cols == 0 || start.n_rows != model.n_visible())

@@ -77,7 +77,7 @@ LogPartitionEstimate ais_log_partition(const Model<eT>& model, const Layer<eT>& 
 /// = 1/Z), so the log-likelihood from it is conservative.
 template <typename eT>
 LogPartitionEstimate reverse_ais_log_partition(const Model<eT>& model, const Layer<eT>& base,
-                                               const std::vector<double>& betas, const arma::Mat<eT>& start,
-                                               Rng& rng, arma::uword clamped_steps = 100);
+                                               const std::vector<double>& betas, const arma::Mat<eT>& start, Rng& rng,
+                                               arma::uword clamped_steps = 100);
 
 }  // namespace ebm
