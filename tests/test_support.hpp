@@ -147,6 +147,68 @@ inline arma::vec brute_visible_marginal(const Params& p) {
   return m;
 }
 
+/// q(h | v) of a Bernoulli RBM: prod_j sigmoid(c_j + sum_i v_i W_ij)^h_j (1 - ...)^(1 - h_j), by loops.
+inline double brute_hidden_conditional(const Params& p, const double* v, const double* h) {
+  double prob = 1;
+  for (arma::uword j = 0; j < p.c.n_elem; ++j) {
+    double a = p.c[j];
+    for (arma::uword i = 0; i < p.b.n_elem; ++i) a += v[i] * p.w(i, j);
+    const double on = 1.0 / (1.0 + std::exp(-a));
+    prob *= h[j] > 0.5 ? on : 1 - on;
+  }
+  return prob;
+}
+
+/// A deep belief net of Bernoulli RBMs (Hinton, Osindero & Teh 2006) by
+/// enumeration: levels[k] joins x_k and x_{k+1} (x_0 the data); the top
+/// level's RBM is the prior p_top(x_{L-1}) (its visible marginal), each lower
+/// level gives p(x_k | x_{k+1}) (generation) and q(x_{k+1} | x_k) (the up pass).
+struct BruteDbn {
+  std::vector<Params> levels;
+
+  double log_top(const double* x) const {
+    return -brute_free_energy(levels.back(), x) - brute_log_partition(levels.back());
+  }
+
+  /// log p(v) = log sum_{x_1 .. x_{L-1}} prod_k p(x_k | x_{k+1}) p_top(x_{L-1}).
+  double log_likelihood(const double* v) const { return log_marginal(0, v); }
+
+  /// Mean and variance under the up pass q(x_1 | v) q(x_2 | x_1) ... of
+  ///   sum_{k < L-1} [log p(x_k | x_{k+1}) - log q(x_{k+1} | x_k)] + log p_top(x_{L-1}),
+  /// whose mean is the variational lower bound on log p(v).
+  void bound(const double* v, double& mean, double& variance) const {
+    double m1 = 0, m2 = 0;
+    bound_terms(0, v, 0.0, 1.0, m1, m2);
+    mean = m1;
+    variance = m2 - m1 * m1;
+  }
+
+ private:
+  double log_marginal(arma::uword k, const double* x) const {
+    if (k + 1 == levels.size()) return log_top(x);
+    const arma::mat hs = all_binary_states(levels[k].c.n_elem);
+    std::vector<double> t;
+    for (arma::uword z = 0; z < hs.n_cols; ++z)
+      t.push_back(std::log(brute_visible_conditional(levels[k], x, hs.colptr(z))) + log_marginal(k + 1, hs.colptr(z)));
+    return log_sum_exp(t);
+  }
+
+  void bound_terms(arma::uword k, const double* x, double value, double weight, double& m1, double& m2) const {
+    if (k + 1 == levels.size()) {
+      const double total = value + log_top(x);
+      m1 += weight * total;
+      m2 += weight * total * total;
+      return;
+    }
+    const arma::mat hs = all_binary_states(levels[k].c.n_elem);
+    for (arma::uword z = 0; z < hs.n_cols; ++z) {
+      const double q = brute_hidden_conditional(levels[k], x, hs.colptr(z));
+      const double term = std::log(brute_visible_conditional(levels[k], x, hs.colptr(z))) - std::log(q);
+      bound_terms(k + 1, hs.colptr(z), value + term, weight * q, m1, m2);
+    }
+  }
+};
+
 /// A binary Boltzmann machine over n units written as one symmetric
 /// coupling matrix K (zero diagonal) and biases b, the first n_visible units
 /// visible: E(x) = -sum_i b_i x_i - sum_{i<j} K_ij x_i x_j, by loops.  Any

@@ -67,8 +67,13 @@ int evaluate_model(const EvaluateArguments& a) {
   }
   // The monitors name what they measure on "train" data; here it is the
   // data given, so drop the suffix.
-  for (auto& [name, value] : out)
+  // The same inside a name ("ais_log_likelihood_train_minus_3sd" ->
+  // "ais_log_likelihood_minus_3sd").
+  for (auto& [name, value] : out) {
     if (name.size() > 6 && name.compare(name.size() - 6, 6, "_train") == 0) name.resize(name.size() - 6);
+    const auto infix = name.find("_train_");
+    if (infix != std::string::npos) name.erase(infix, 6);
+  }
   for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
   if (a.json) {
     std::string line = "{\"model\":" + json_string(a.model) + ",\"data\":" + json_string(a.data) +

@@ -3,6 +3,16 @@
 // from data, so the result is a bracket rather than a single guess
 // (Salakhutdinov & Murray 2008; Burda, Grosse & Salakhutdinov 2015).
 //
+// For a deep belief net (L >= 2 levels) it reports the variational lower
+// bound of Salakhutdinov & Murray 2008 (section 5) instead: E_q[...] over
+// `dbn_draws` draws of the up pass per sample (models/deep_belief_net_bound.hpp)
+// minus log Z of the top RBM, by AIS with its +-3 sigma band and by reverse
+// AIS started at sampled up passes of the held-out data; keys
+// ais_log_likelihood_bound_{train,test}[_minus_3sd|_plus_3sd],
+// reverse_ais_log_likelihood_bound_*, and ais_bound_sampling_error_* (the
+// standard error of the Monte-Carlo average over samples and draws).  A DBM
+// or BM reports its bound through the `variational_bound` monitor.
+//
 // The base model is the base-rate model of the training data (the visible
 // unit type with parameters from the data marginals).  The monitor owns its
 // generator, re-seeded at every measurement, so it never disturbs the
@@ -18,13 +28,16 @@
 namespace ebm {
 
 template <typename eT>
+class DeepBeliefNet;
+
+template <typename eT>
 class AisLogLikelihood : public Monitor<eT> {
  public:
   AisLogLikelihood() = default;
 
   static constexpr const char* name = "ais";
   std::string type_name() const override { return name; }
-  /// [ais]: runs, schedule, reverse, reverse_chains, samples, seed.
+  /// [ais]: runs, schedule, reverse, reverse_chains, samples, seed, dbn_draws.
   static void declare_options(BlockOptions& options);
   static std::unique_ptr<AisLogLikelihood> create(const BlockOptions& options);
 
@@ -35,12 +48,14 @@ class AisLogLikelihood : public Monitor<eT> {
   friend class boost::serialization::access;
   template <class Archive>
   void serialize(Archive& ar, const unsigned int version);
+  void measure_dbn(const DeepBeliefNet<eT>& dbn, const MonitorData<eT>& data, Measurements& out);
 
-  std::uint64_t runs_ = 100, reverse_chains_ = 100, samples_ = 10000, seed_ = 1;
+  std::uint64_t runs_ = 100, reverse_chains_ = 100, samples_ = 10000, seed_ = 1, dbn_draws_ = 10;
   std::string schedule_ = "0.5:500,0.9:4000,1:10000";
   bool reverse_ = true;
 };
 
 }  // namespace ebm
 
-EBM_CLASS_VERSION(ebm::AisLogLikelihood, 0)
+// Version 1: dbn_draws.
+EBM_CLASS_VERSION(ebm::AisLogLikelihood, 1)

@@ -12,7 +12,9 @@
 // model is small enough (max_log2_states), otherwise by AIS from the
 // base-rate model (libebm/partition/annealed_importance_sampling.hpp: for a
 // DBM the odd layers summed out analytically),
-// with its +-3 sigma band carried into the bound.
+// with its +-3 sigma band carried into the bound, and by reverse AIS from
+// held-out data (`reverse`: the bound with that log Z is the conservative
+// end of the bracket, reverse_variational_bound_*).
 //
 // Requires latent layers with units in {0, 1} (Layer::is_binary()).  The
 // monitor owns its generator, re-seeded at every measurement.
@@ -30,7 +32,8 @@ class VariationalBound : public Monitor<eT> {
 
   static constexpr const char* name = "variational_bound";
   std::string type_name() const override { return name; }
-  /// [variational_bound]: samples, max_log2_states, runs, schedule, seed, required.
+  /// [variational_bound]: samples, max_log2_states, runs, schedule, seed, required, reverse,
+  /// reverse_chains, reverse_clamped_steps.
   static void declare_options(BlockOptions& options);
   static std::unique_ptr<VariationalBound> create(const BlockOptions& options);
 
@@ -45,11 +48,13 @@ class VariationalBound : public Monitor<eT> {
   template <class Archive>
   void serialize(Archive& ar, const unsigned int version);
 
-  std::uint64_t samples_ = 10000, runs_ = 100, seed_ = 1;
+  std::uint64_t samples_ = 10000, runs_ = 100, seed_ = 1, reverse_chains_ = 100, reverse_clamped_steps_ = 100;
+  bool reverse_ = true;
   unsigned max_log2_states_ = 20;
   std::string schedule_ = "0.5:500,0.9:4000,1:10000";
 };
 
 }  // namespace ebm
 
-EBM_CLASS_VERSION(ebm::VariationalBound, 0)
+// Version 1: reverse, reverse_chains, reverse_clamped_steps.
+EBM_CLASS_VERSION(ebm::VariationalBound, 1)

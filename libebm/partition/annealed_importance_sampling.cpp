@@ -69,7 +69,6 @@ class Annealer {
     inputs_.resize(model.n_layers());
   }
 
-  arma::Mat<eT>& visible_state() { return state_.layers[0]; }
   /// True when class A is the visible layer alone (a two-layer model).
   bool visible_only() const { return a_.size() == 1; }
 
@@ -119,13 +118,15 @@ class Annealer {
   }
 
   /// One block Gibbs step at beta from the observed state (B given A, then
-  /// A given B); then observe().
-  void step(double beta, Rng& rng) {
+  /// A given B); then observe().  With `clamp_visible`, layer 0 keeps its
+  /// state: at beta = 1 a Gibbs step of p(latent | v).
+  void step(double beta, Rng& rng, bool clamp_visible = false) {
     for (arma::uword l : b_) {
       scaled_ = inputs_[l] * eT(beta);
       model_.layer(l).sample(scaled_, state_.layers[l], rng);
     }
     for (arma::uword l : a_) {
+      if (clamp_visible && l == 0) continue;
       model_.total_input(l, state_, input_);
       input_ *= eT(beta);
       if (l == 0) input_ += eT(1 - beta) * base_input_;
@@ -134,6 +135,24 @@ class Annealer {
                                                 row_, draw_);
       else
         model_.layer(l).sample(input_, state_.layers[l], rng);
+    }
+    observe();
+  }
+
+  /// Reverse AIS's start: the visible layer at `visible`; the other layers
+  /// of class A (a DBM's even hidden layers) drawn from p(. | v) by
+  /// `clamped_steps` Gibbs steps at beta = 1 with v clamped, started at the
+  /// model's positive phase (its mean-field means), so that (v, x_A) is
+  /// approximately a model sample whenever v is (Burda, Grosse &
+  /// Salakhutdinov 2015 start RAISE from data the same way).
+  void start_from(const arma::Mat<eT>& visible, arma::uword clamped_steps, Rng& rng) {
+    state_.layers[0] = visible;
+    if (!visible_only()) {
+      State<eT> q;
+      model_.positive_phase(visible, q);
+      for (std::size_t i = 1; i < a_.size(); ++i) state_.layers[a_[i]] = q.layers[a_[i]];
+      observe();
+      for (arma::uword s = 0; s < clamped_steps; ++s) step(1.0, rng, true);
     }
     observe();
   }
@@ -246,18 +265,14 @@ LogPartitionEstimate ais_log_partition(const Model<eT>& model, const Layer<eT>& 
 
 template <typename eT>
 LogPartitionEstimate reverse_ais_log_partition(const Model<eT>& model, const Layer<eT>& base,
-                                               const std::vector<double>& betas, const arma::Mat<eT>& start,
-                                               Rng& rng) {
+                                               const std::vector<double>& betas, const arma::Mat<eT>& start, Rng& rng,
+                                               arma::uword clamped_steps) {
   check_model(model, base);
   check_schedule(betas);
   if (start.n_cols == 0 || start.n_rows != model.n_visible())
     throw ContractError("reverse AIS: the start states must have one column per chain and one row per visible unit");
   Annealer<eT> a(model, base, start.n_cols);
-  if (!a.visible_only())
-    throw ContractError("reverse AIS: model '" + model.type_name() +
-                        "' has latent layers in the visible layer's colour class; data does not start its chains");
-  a.visible_state() = start;
-  a.observe();
+  a.start_from(start, clamped_steps, rng);
   // From p_K = p_B down to p_0: w' *= f_{k-1}(v_k) / f_k(v_k), then move v
   // with a transition leaving p_{k-1} invariant.  E[w'] = Z_0 / Z_K.
   arma::rowvec log_w(start.n_cols, arma::fill::zeros);
@@ -285,9 +300,9 @@ template LogPartitionEstimate ais_log_partition<double>(const Model<double>&, co
                                                         const std::vector<double>&, arma::uword, Rng&);
 template LogPartitionEstimate reverse_ais_log_partition<float>(const Model<float>&, const Layer<float>&,
                                                                const std::vector<double>&, const arma::Mat<float>&,
-                                                               Rng&);
+                                                               Rng&, arma::uword);
 template LogPartitionEstimate reverse_ais_log_partition<double>(const Model<double>&, const Layer<double>&,
                                                                 const std::vector<double>&, const arma::Mat<double>&,
-                                                                Rng&);
+                                                                Rng&, arma::uword);
 
 }  // namespace ebm

@@ -4,7 +4,8 @@
 // importance sampling (Neal 2001), as used for RBMs by Salakhutdinov &
 // Murray 2008 ("On the quantitative analysis of deep belief networks"), and
 // by reverse AIS started from data (Burda, Grosse & Salakhutdinov 2015;
-// as in PyDeep), which together bracket the log-likelihood.
+// as in PyDeep), which together bracket the log-likelihood -- for RBMs and,
+// with the even hidden layers started from p(h | v), for DBMs.
 //
 // The hidden layer is summed out analytically; chains move over the visible
 // layer.  With a base model A of the visible unit type (its parameters from
@@ -67,12 +68,16 @@ LogPartitionEstimate ais_log_partition(const Model<eT>& model, const Layer<eT>& 
 
 /// Reverse AIS: chains start at `start` (one configuration of the visible
 /// layer per column; data, as approximate model samples) and anneal down to
-/// the base model (two-layer models: the visible layer must be alone in its
-/// colour class, else ContractError).  With exact model samples it is a stochastic upper bound
-/// on log Z, so the log-likelihood from it is conservative.
+/// the base model.  Any model ais_log_partition accepts: latent layers that
+/// move with the visible layer (a DBM's even hidden layers, laterally
+/// coupled hidden layers) start from p(latent | v), approximately: the
+/// model's positive phase, then `clamped_steps` Gibbs steps with v clamped
+/// (unused for two-layer models, whose hidden layer is summed out).  With
+/// exact model samples it is a stochastic upper bound on log Z (E[1/Z_hat]
+/// = 1/Z), so the log-likelihood from it is conservative.
 template <typename eT>
 LogPartitionEstimate reverse_ais_log_partition(const Model<eT>& model, const Layer<eT>& base,
-                                               const std::vector<double>& betas, const arma::Mat<eT>& start,
-                                               Rng& rng);
+                                               const std::vector<double>& betas, const arma::Mat<eT>& start, Rng& rng,
+                                               arma::uword clamped_steps = 100);
 
 }  // namespace ebm

@@ -281,6 +281,18 @@ check "a DBN trains from a config with the RBM's record, results and pictures" $
 "$ebm" sample "$work/dbn/model.ebm" --chains 7 --steps 20 --output "$work/dbn_s.csv" 2>/dev/null &&
   [ "$(wc -l <"$work/dbn_s.csv")" -eq 7 ] && [ "$(head -1 "$work/dbn_s.csv" | tr ',' '\n' | wc -l)" -eq 16 ]
 check "sample draws from a DBN (top RBM, then the top-down pass)" $?
+# The DBN's log-likelihood bound through its top RBM (AIS and reverse AIS),
+# by the same `ais` monitor and `ebm evaluate` path as an RBM's.
+"$ebm" evaluate "$work/dbn/model.ebm" --data "$data/bars_and_stripes_4x4.csv" --set data.binarize=none \
+  --monitors ais --set ais.schedule=0.5:50,0.9:100,1:200 --set ais.reverse_chains=10 --json >"$work/dbn_ais.json" 2>/dev/null &&
+  python3 - "$work/dbn_ais.json" <<'PY'
+import json, math, sys
+r = json.loads(open(sys.argv[1]).read())
+b = r["ais_log_likelihood_bound"]
+assert -100 < b < 0 and r["ais_log_likelihood_bound_minus_3sd"] <= b <= r["ais_log_likelihood_bound_plus_3sd"], r
+assert math.isfinite(r["reverse_ais_log_likelihood_bound"]) and r["ais_bound_sampling_error"] >= 0, r
+PY
+check "evaluate reports a DBN's AIS bound with its band and the reverse-AIS end" $?
 # Labels: 0 for the patterns whose rows are constant, 1 for the others.
 python3 - "$data/bars_and_stripes_4x4.csv" "$work/bas_labels.csv" <<'PY'
 import sys
