@@ -8,7 +8,6 @@
 // archive round trip; bit-identical resumption; config errors.
 #define BOOST_TEST_MODULE dbn_labels
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -196,8 +195,8 @@ BOOST_AUTO_TEST_CASE(features_and_samples_leave_the_labels_out) {
 BOOST_AUTO_TEST_CASE(a_labelled_net_trained_from_a_config_classifies_far_above_chance) {
   test::TempDir tmp("ebm_dbn_labels");
   const std::string config = planted_config(tmp);
-  const ebm::ExperimentResult r = ebm::run_experiment(
-      ebm::load_experiment_config(config, {"output.model=" + (tmp / "net.ebm")}));
+  const ebm::ExperimentResult r =
+      ebm::run_experiment(ebm::load_experiment_config(config, {"output.model=" + (tmp / "net.ebm")}));
   double accuracy = NAN, log_likelihood = NAN;
   for (const auto& [name, value] : r.final_measurements) {
     if (name == "label_accuracy_test") accuracy = value;
@@ -274,9 +273,7 @@ BOOST_AUTO_TEST_CASE(label_and_unit_type_errors_name_the_key) {
     }
     return "no error";
   };
-  const auto contains = [](const std::string& s, const std::string& part) {
-    return s.find(part) != std::string::npos;
-  };
+  const auto contains = [](const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; };
   std::string e = error({"dbn.labels=1"});
   BOOST_TEST(contains(e, "dbn.labels"), e);
   e = error({"dbn.hidden=16"});

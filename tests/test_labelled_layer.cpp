@@ -8,7 +8,6 @@
 // learned variance; archives keep every part.
 #define BOOST_TEST_MODULE labelled_layer
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <set>
 
