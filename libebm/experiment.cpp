@@ -16,6 +16,7 @@
 #include "libebm/data/binarize.hpp"
 #include "libebm/data/csv_reader.hpp"
 #include "libebm/data/idx_reader.hpp"
+#include "libebm/data/label_reader.hpp"
 #include "libebm/error.hpp"
 #include "libebm/io/experiment_record.hpp"
 #include "libebm/io/json.hpp"
@@ -207,9 +208,15 @@ Rng propagation_rng(std::uint64_t seed, arma::uword level) {
 /// the up-pass activations of the data under the levels below, then copied
 /// into the net.  A checkpoint is written after each level (output.checkpoint);
 /// resuming from it continues with the next level.
+///
+/// With label units (dbn.labels; Hinton, Osindero & Teh 2006) the top
+/// level's data is [features; one-hot label] from `train_labels`, and its
+/// held-out data the same from `test_labels` (without them the top level is
+/// monitored on training data only).
 template <typename eT>
 GreedyOutcome train_greedily(const ExperimentConfig& c, DeepBeliefNet<eT>& dbn, const arma::Mat<eT>& train,
-                             const arma::Mat<eT>& test, Rng& rng, TrainingObserver* observer,
+                             const arma::Mat<eT>& test, const arma::urowvec* train_labels,
+                             const arma::urowvec* test_labels, Rng& rng, TrainingObserver* observer,
                              TrainingCheckpoint<eT>* resume, ExperimentResult& result, Communicator* communicator) {
   GreedyOutcome g;
   const arma::uword first_level = resume ? dbn.trained_levels() : 0;
@@ -221,6 +228,17 @@ GreedyOutcome train_greedily(const ExperimentConfig& c, DeepBeliefNet<eT>& dbn, 
   arma::uword epoch_offset = 0;
   for (arma::uword k = 0; k < dbn.n_levels(); ++k) {
     const arma::uword epochs = dbn.level_epochs(k) ? dbn.level_epochs(k) : c.epochs;
+    if (k + 1 == dbn.n_levels() && dbn.n_classes() > 0) {
+      // The top RBM models [x_{L-1}; y]: the labels join its data.
+      dbn.join_labels(x, train_labels, next);
+      x.swap(next);
+      if (x_test.n_cols && test_labels) {
+        dbn.join_labels(x_test, test_labels, next);
+        x_test.swap(next);
+      } else {
+        x_test.reset();
+      }
+    }
     if (k >= first_level) {
       std::unique_ptr<Rbm<eT>> level = dbn.level(k);
       level->initialize(x, rng, c.weight_init_stddev);
@@ -350,9 +368,38 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
   if (auto* dbn = dynamic_cast<DeepBeliefNet<eT>*>(model.get())) {
     // A deep belief net: its levels, one after the other, through the same
     // training path (greedy stacking, models/deep_belief_net.hpp).
-    const GreedyOutcome g = train_greedily(c, *dbn, train, test, rng, observer, resume, result, communicator);
+    arma::urowvec train_labels, test_labels;
+    const bool labelled = dbn->n_classes() > 0;
+    if (labelled) {
+      if (c.data.train_labels.empty())
+        throw InputError("dbn.labels = " + std::to_string(dbn->n_classes()) +
+                         ": the label units need data.train_labels (one class per training sample)");
+      train_labels = read_labels(c.data.train_labels, c.data.train_limit);
+      check_labels(train_labels, train.n_cols, dbn->n_classes(), "data.train_labels = " + c.data.train_labels,
+                   c.data.train);
+      if (test.n_cols && !c.data.test_labels.empty()) {
+        test_labels = read_labels(c.data.test_labels, c.data.test_limit);
+        check_labels(test_labels, test.n_cols, dbn->n_classes(), "data.test_labels = " + c.data.test_labels,
+                     c.data.test);
+      }
+    }
+    const GreedyOutcome g = train_greedily(c, *dbn, train, test, labelled ? &train_labels : nullptr,
+                                           test_labels.n_elem ? &test_labels : nullptr, rng, observer, resume, result,
+                                           communicator);
     epochs_run = g.epochs, samples_trained = g.samples_trained;
     result.train_seconds = g.seconds;
+    if (test_labels.n_elem) {
+      // The net's own classification of the held-out data: argmin over the
+      // labels of the top RBM's free energy.
+      arma::mat log_p;
+      dbn->class_log_probabilities(test, log_p);
+      const arma::urowvec predicted = arma::index_max(log_p, 0);
+      double log_likelihood = 0;
+      for (arma::uword i = 0; i < log_p.n_cols; ++i) log_likelihood += log_p(test_labels[i], i);
+      result.final_measurements.emplace_back("label_accuracy_test",
+                                             double(arma::accu(predicted == test_labels)) / double(test.n_cols));
+      result.final_measurements.emplace_back("label_log_likelihood_test", log_likelihood / double(test.n_cols));
+    }
   } else {
     if (!resume) {
       // A sampler that cannot handle the model (block Gibbs on lateral
@@ -375,7 +422,15 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
       // DBM), through the same Trainer and block types, before the joint
       // training.  A resumed run is past it.  In a data-parallel run every
       // process pretrains alike (same data and seed).
-      for (auto& note : pretrain_from_config<eT>(c, *model, train, rng)) result.notes.push_back(note);
+      const std::vector<std::string> pretrained = pretrain_from_config<eT>(c, *model, train, rng);
+      for (auto& note : pretrained) result.notes.push_back(note);
+      // The pretraining stage is recorded: a checkpoint of the pretrained
+      // model before the first joint epoch (no steps, no history), so an
+      // interruption before the first joint checkpoint resumes the joint
+      // training (bit-identical) instead of pretraining again.
+      if (!pretrained.empty() && !c.output.checkpoint.empty() && writes)
+        save_checkpoint(c.output.checkpoint, c.resolved_text, static_cast<const Model<eT>&>(*model), *estimator,
+                        *update_rule, rng, 0, {}, parse_encoding(c.output.format));
     }
     const TrainingOutcome o = train_model(c, *model, *estimator, *update_rule, c.epochs, train, test_pointer, rng,
                                           observer, resume, true, result, communicator);

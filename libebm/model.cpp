@@ -184,6 +184,12 @@ void Model<eT>::features(const Matrix& data, arma::uword l, Matrix& out) const {
 }
 
 template <typename eT>
+void Model<eT>::class_log_probabilities(const Matrix&, arma::mat&) const {
+  throw ContractError("Model::class_log_probabilities(): model '" + type_name() +
+                      "' has no label units (it classifies only through a readout of its features)");
+}
+
+template <typename eT>
 void Model<eT>::generate(Sampler<eT>& sampler, arma::uword n, unsigned steps, Rng& rng, Matrix& visible,
                          bool mean) const {
   State<eT> chains;

@@ -27,6 +27,9 @@
 //       generate(sampler, n, steps, rng, visible, mean): n samples of the
 //         visible layer; the default runs `sampler` for `steps` from its
 //         starting distribution and takes layer 0 (or its conditional mean).
+//       n_classes() / class_log_probabilities(data, out): a model with
+//         label units classifies by itself (`ebm classify --by model`); the
+//         default has none.
 //   - Registration (libebm/registry/register.hpp): a static `name`,
 //     declare_options(BlockOptions&), create(const BlockOptions&, const
 //     ModelContext<eT>&), a default constructor and serialize() that
@@ -130,6 +133,16 @@ class Model {
   /// other layers instead of the visible sample (smoother pictures).
   virtual void generate(Sampler<eT>& sampler, arma::uword n, unsigned steps, Rng& rng, Matrix& visible,
                         bool mean) const;
+
+  // --- Classification by the model itself (added with the DBN's label
+  // units, issue 5; a model without label units overrides nothing). ---
+
+  /// Number of classes the model can classify by itself (label units joined
+  /// to it), or 0.
+  virtual arma::uword n_classes() const { return 0; }
+  /// out (n_classes() x n, double) <- log p(y = k | data column i) under
+  /// the model.  Default: ContractError (no label units).
+  virtual void class_log_probabilities(const Matrix& data, arma::mat& out) const;
 
   /// Data-dependent initialisation: layer 0 from the data
   /// (Layer::initialize_from_data), connections random with `weight_stddev`.

@@ -43,11 +43,18 @@ DeepBeliefNet<eT>::DeepBeliefNet(std::vector<std::unique_ptr<Layer<eT>>> layers,
     : propagate_samples_(propagate_samples), down_samples_(down_samples) {
   if (layers.empty() || layers.size() % 2 != 0)
     throw ContractError("DeepBeliefNet: expected 2 layers per level, got " + std::to_string(layers.size()));
-  for (std::size_t l = 2; l < layers.size(); l += 2)
-    if (layers[l]->size() != layers[l - 1]->size())
-      throw ContractError("DeepBeliefNet: level " + std::to_string(l / 2) + " has " +
-                          std::to_string(layers[l]->size()) + " visible units, the level below " +
-                          std::to_string(layers[l - 1]->size()) + " hidden units");
+  for (std::size_t l = 0; l < layers.size(); ++l)
+    if (dynamic_cast<const LabelledLayer<eT>*>(layers[l].get()) && (l + 2 != layers.size() || l == 0))
+      throw ContractError("DeepBeliefNet: layer " + std::to_string(l) + " has label units; only the top RBM's "
+                          "visible layer of a net of two or more levels can");
+  for (std::size_t l = 2; l < layers.size(); l += 2) {
+    const auto* labelled = dynamic_cast<const LabelledLayer<eT>*>(layers[l].get());
+    const arma::uword n = labelled ? labelled->n_features() : layers[l]->size();
+    if (n != layers[l - 1]->size())
+      throw ContractError("DeepBeliefNet: level " + std::to_string(l / 2) + " has " + std::to_string(n) +
+                          " visible units, the level below " + std::to_string(layers[l - 1]->size()) +
+                          " hidden units");
+  }
   std::vector<arma::uword> sizes;
   for (auto& layer : layers) {
     sizes.push_back(layer->size());
@@ -62,6 +69,62 @@ std::vector<arma::uword> DeepBeliefNet<eT>::layer_sizes() const {
   std::vector<arma::uword> sizes{this->n_visible()};
   for (arma::uword k = 0; k < n_levels(); ++k) sizes.push_back(this->layer(2 * k + 1).size());
   return sizes;
+}
+
+template <typename eT>
+const LabelledLayer<eT>* DeepBeliefNet<eT>::labelled() const {
+  return dynamic_cast<const LabelledLayer<eT>*>(&this->layer(2 * (n_levels() - 1)));
+}
+
+template <typename eT>
+arma::uword DeepBeliefNet<eT>::n_classes() const {
+  const LabelledLayer<eT>* top = labelled();
+  return top ? top->classes() : 0;
+}
+
+template <typename eT>
+void DeepBeliefNet<eT>::join_labels(const Matrix& x, const arma::urowvec* labels, Matrix& out) const {
+  const LabelledLayer<eT>* top = labelled();
+  if (!top) {
+    out = x;
+    return;
+  }
+  if (x.n_rows != top->n_features() || (labels && labels->n_elem != x.n_cols))
+    throw ContractError("DeepBeliefNet::join_labels(): " + std::to_string(x.n_rows) + " x " +
+                        std::to_string(x.n_cols) + " features and " + std::to_string(labels ? labels->n_elem : 0) +
+                        " labels for a top RBM of " + std::to_string(top->n_features()) + " feature units");
+  const arma::uword k = top->classes();
+  out.zeros(x.n_rows + k, x.n_cols);
+  out.rows(0, x.n_rows - 1) = x;
+  if (labels)
+    for (arma::uword i = 0; i < x.n_cols; ++i) {
+      if ((*labels)[i] >= k)
+        throw ContractError("DeepBeliefNet::join_labels(): label " + std::to_string((*labels)[i]) + " of sample " +
+                            std::to_string(i) + ", expected 0.." + std::to_string(k - 1));
+      out(x.n_rows + (*labels)[i], i) = eT(1);
+    }
+}
+
+template <typename eT>
+void DeepBeliefNet<eT>::class_log_probabilities(const Matrix& data, arma::mat& out) const {
+  const arma::uword k = n_classes();
+  if (k == 0) return Model<eT>::class_log_probabilities(data, out);
+  const arma::uword top = n_levels() - 1;
+  Matrix x, v;
+  features(data, top, x);
+  const std::unique_ptr<Rbm<eT>> rbm = level(top);
+  out.set_size(k, data.n_cols);
+  arma::urowvec y(data.n_cols);
+  for (arma::uword c = 0; c < k; ++c) {
+    y.fill(c);
+    join_labels(x, &y, v);
+    out.row(c) = -rbm->free_energy(v);
+  }
+  // log p(y = c | x) = -F_c - log sum_l exp(-F_l), column by column.
+  for (arma::uword i = 0; i < out.n_cols; ++i) {
+    const double m = out.col(i).max();
+    out.col(i) -= m + std::log(arma::accu(arma::exp(out.col(i) - m)));
+  }
 }
 
 template <typename eT>
@@ -106,6 +169,9 @@ void DeepBeliefNet<eT>::up(arma::uword k, const Matrix& x, Matrix& out, Rng* rng
   check_level(k, "up");
   const Layer<eT>& visible = this->layer(2 * k);
   const Layer<eT>& hidden = this->layer(2 * k + 1);
+  if (x.n_rows != visible.size())  // e.g. the top level's input without its label rows (join_labels)
+    throw ContractError("DeepBeliefNet::up(): level " + std::to_string(k) + " takes " +
+                        std::to_string(visible.size()) + " rows, got " + std::to_string(x.n_rows));
   Matrix input, ix;
   hidden.base_input(input, x.n_cols);
   if (visible.interaction_is_identity()) {
@@ -125,6 +191,9 @@ void DeepBeliefNet<eT>::down(arma::uword k, const Matrix& h, Matrix& out, Rng* r
   check_level(k, "down");
   const Layer<eT>& visible = this->layer(2 * k);
   const Layer<eT>& hidden = this->layer(2 * k + 1);
+  if (h.n_rows != hidden.size())
+    throw ContractError("DeepBeliefNet::down(): level " + std::to_string(k) + " takes " +
+                        std::to_string(hidden.size()) + " rows, got " + std::to_string(h.n_rows));
   Matrix input, ih;
   visible.base_input(input, h.n_cols);
   if (hidden.interaction_is_identity()) {
@@ -145,7 +214,8 @@ void DeepBeliefNet<eT>::positive_phase(const Matrix& data, State<eT>& state) con
   state.layers[0] = data;
   for (arma::uword k = 0; k < n_levels(); ++k) {
     up(k, state.layers[2 * k], state.layers[2 * k + 1]);
-    if (k + 1 < n_levels()) state.layers[2 * k + 2] = state.layers[2 * k + 1];
+    if (k + 2 < n_levels()) state.layers[2 * k + 2] = state.layers[2 * k + 1];
+    else if (k + 2 == n_levels()) join_labels(state.layers[2 * k + 1], nullptr, state.layers[2 * k + 2]);
   }
 }
 
@@ -157,6 +227,10 @@ void DeepBeliefNet<eT>::features(const Matrix& data, arma::uword l, Matrix& out)
   out = data;
   Matrix next;
   for (arma::uword k = 0; k < l; ++k) {
+    if (k + 1 == n_levels() && labelled()) {  // into the top layer: label units 0
+      join_labels(out, nullptr, next);
+      out.swap(next);
+    }
     up(k, out, next);
     out.swap(next);
   }
@@ -181,7 +255,11 @@ void DeepBeliefNet<eT>::generate(Sampler<eT>& sampler, arma::uword n, unsigned s
   }
   // x_{L-1} is the top RBM's visible sample; then p(x_k | x_{k+1}) downwards
   // (Hinton, Osindero & Teh 2006, section 2: the directed generative pass).
-  Matrix x = std::move(chains.layers[0]), next;
+  // With label units the top RBM's visible layer is [x_{L-1}; y]: the
+  // directed pass starts from x_{L-1} (the label sample is dropped).
+  Matrix x = labelled() ? Matrix(chains.layers[0].rows(0, labelled()->n_features() - 1))
+                        : std::move(chains.layers[0]),
+         next;
   for (arma::uword k = top; k-- > 0;) {
     const bool last = k == 0;
     const bool draw = last ? !mean : down_samples_;
@@ -202,7 +280,15 @@ void DeepBeliefNet<eT>::declare_options(BlockOptions& o) {
                            return true;
                          });
   o.declare_choice("visible_units", "bernoulli", UnitsKind::name, "unit type of the data layer x_0");
-  o.declare_choice("hidden_units", "bernoulli", UnitsKind::name, "unit type of every hidden layer x_1..x_L");
+  o.declare_choice_list("hidden_units", "bernoulli", UnitsKind::name,
+                        "unit types of the hidden layers x_1..x_L: one for all, or one per layer bottom up "
+                        "(e.g. nrelu, bernoulli)");
+  o.declare<std::uint64_t>("labels", 0,
+                           "label units: K classes joined to the top RBM as one softmax group (Hinton, Osindero & "
+                           "Teh 2006), trained from data.train_labels; the net then classifies by free energy "
+                           "(0: none)",
+                           "0, or an integer >= 2 (needs two or more levels)",
+                           [](const std::uint64_t& k) { return k != 1; });
   o.declare<std::string>("propagate", "mean",
                          "what greedy training passes up as the next level's data: hidden means or samples",
                          "mean or sample", [](const std::string& s) { return s == "mean" || s == "sample"; });
@@ -231,11 +317,25 @@ std::unique_ptr<DeepBeliefNet<eT>> DeepBeliefNet<eT>::create(const BlockOptions&
                        " values given, expected one per level (" + std::to_string(hidden.size()) +
                        ", as in dbn.hidden)");
   }
+  const std::vector<std::string> units = choice_list(o.get<std::string>("hidden_units"));
+  if (units.size() != 1 && units.size() != hidden.size())
+    throw InputError("dbn.hidden_units = " + o.get<std::string>("hidden_units") + ": " + std::to_string(units.size()) +
+                     " unit types for " + std::to_string(hidden.size()) +
+                     " hidden layers (dbn.hidden); expected one for all, or one per layer");
+  const auto hidden_type = [&units](std::size_t k) { return units[units.size() == 1 ? 0 : k]; };
+  const arma::uword classes = o.get<std::uint64_t>("labels");
+  if (classes > 0 && hidden.size() < 2)
+    throw InputError("dbn.labels = " + std::to_string(classes) +
+                     ": label units join the top RBM's visible layer x_{L-1}, which needs two or more levels (dbn.hidden "
+                     "lists " + std::to_string(hidden.size()) + ")");
   std::vector<std::unique_ptr<Layer<eT>>> layers;
   arma::uword below = context.n_visible;
   for (std::size_t k = 0; k < hidden.size(); ++k) {
-    layers.push_back(context.make_layer(o.get<std::string>(k == 0 ? "visible_units" : "hidden_units"), below));
-    layers.push_back(context.make_layer(o.get<std::string>("hidden_units"), hidden[k]));
+    auto visible = context.make_layer(k == 0 ? o.get<std::string>("visible_units") : hidden_type(k - 1), below);
+    if (classes > 0 && k + 1 == hidden.size())
+      visible = std::make_unique<LabelledLayer<eT>>(std::move(visible), classes);
+    layers.push_back(std::move(visible));
+    layers.push_back(context.make_layer(hidden_type(k), hidden[k]));
     below = hidden[k];
   }
   auto dbn = std::make_unique<DeepBeliefNet<eT>>(std::move(layers), o.get<std::string>("propagate") == "sample",
@@ -284,9 +384,13 @@ std::string DeepBeliefNet<eT>::check_own_structure() const {
     const auto* w = dynamic_cast<const DenseConnection<eT>*>(&this->connection(k));
     if (!w || w->from() != 2 * k || w->to() != 2 * k + 1)
       return "connection " + std::to_string(k) + " is not the dense connection of level " + std::to_string(k);
-    if (k > 0 && this->layer(2 * k).size() != this->layer(2 * k - 1).size())
+    const auto* labelled = dynamic_cast<const LabelledLayer<eT>*>(&this->layer(2 * k));
+    if (labelled && (k == 0 || k + 1 != levels)) return "layer " + std::to_string(2 * k) + " has label units";
+    if (k > 0 && (labelled ? labelled->n_features() : this->layer(2 * k).size()) != this->layer(2 * k - 1).size())
       return "level " + std::to_string(k) + " does not fit the level below";
   }
+  for (arma::uword l = 0; l < n_layers; l += 2)
+    if (dynamic_cast<const LabelledLayer<eT>*>(&this->layer(l + 1))) return "layer " + std::to_string(l + 1) + " has label units";
   if (trained_levels_ > levels) return "more trained levels than levels";
   if (!level_epochs_.empty() && level_epochs_.size() != levels) return "level_epochs does not have one value per level";
   return "";

@@ -23,6 +23,21 @@
 // (`propagate` = mean or sample), then copies it back (set_level(k)).
 // `trained_levels()` records the progress, so a checkpoint written at a
 // level boundary resumes there.
+//
+// Label units (Hinton, Osindero & Teh 2006, section 6): with `dbn.labels =
+// K` the top RBM's visible layer x_{L-1} is a LabelledLayer, the
+// penultimate layer's units followed by one softmax group of K labels, so
+// the top RBM models the joint of [x_{L-1}; y].  Greedy training gives it
+// the data [up-pass features; one-hot label] (experiment.cpp), through the
+// same trainer; the net classifies x by the free energy of the top RBM with
+// each label clamped: p(y = k | x) = exp(-F([h; e_k])) / sum_l exp(-F([h; e_l])),
+// h the mean up pass to x_{L-1} (class_log_probabilities()).  Where no label
+// is given (features(), positive_phase(), the up pass into the top layer)
+// the label units are 0: they send the top layer no message.
+//
+// Unit types: x_0 has `visible_units`; x_1 .. x_L have `hidden_units`, one
+// name for all or one per hidden layer (x_k and the visible layer of level k
+// are the same layer of the generative model, so they share a type).
 #pragma once
 
 #include <memory>
@@ -32,6 +47,7 @@
 #include "libebm/archive/class_version.hpp"
 #include "libebm/model.hpp"
 #include "libebm/registry/kinds.hpp"
+#include "libebm/units/labelled_layer.hpp"
 #include "models/rbm.hpp"
 
 namespace ebm {
@@ -43,13 +59,16 @@ class DeepBeliefNet : public Model<eT> {
 
   /// `layers` holds 2L layers: level k's visible layer at 2k and hidden
   /// layer at 2k+1 (hidden of level k and visible of level k+1 of equal
-  /// size).  Weights start at zero.  ContractError for a bad stack.
+  /// size).  Layer 2(L-1), the top RBM's visible layer, may be a
+  /// LabelledLayer (label units; L >= 2) whose feature part has the size of
+  /// layer 2L-3.  Weights start at zero.  ContractError for a bad stack.
   explicit DeepBeliefNet(std::vector<std::unique_ptr<Layer<eT>>> layers, bool propagate_samples = false,
                          bool down_samples = true);
 
   static constexpr const char* name = "dbn";
   std::string type_name() const override { return name; }
-  /// [dbn]: hidden (list), visible_units, hidden_units, propagate, down_pass, level_epochs.
+  /// [dbn]: hidden (list), visible_units, hidden_units (one or a list), labels, propagate,
+  /// down_pass, level_epochs.
   static void declare_options(BlockOptions& options);
   static std::unique_ptr<DeepBeliefNet> create(const BlockOptions& options, const ModelContext<eT>& context);
 
@@ -69,6 +88,17 @@ class DeepBeliefNet : public Model<eT> {
   /// when `rng` is given.
   void down(arma::uword k, const Matrix& h, Matrix& out, Rng* rng = nullptr) const;
 
+  /// Label units: K classes joined to the top RBM, or 0.
+  arma::uword n_classes() const override;
+  /// The top RBM's visible data for the up-pass features `x` of x_{L-1}:
+  /// [x; one-hot(labels)], or [x; 0] when `labels` is null; `x` itself when
+  /// the net has no label units.  ContractError for a label >= n_classes().
+  void join_labels(const Matrix& x, const arma::urowvec* labels, Matrix& out) const;
+  /// out(k, i) = log p(y = k | data_i): the softmax of -F([h_i; e_k]) over
+  /// k, F the top RBM's free energy and h_i the mean up pass of data_i to
+  /// x_{L-1} (Hinton, Osindero & Teh 2006).  ContractError without labels.
+  void class_log_probabilities(const Matrix& data, arma::mat& out) const override;
+
   /// Greedy training propagates samples (true) or means (false) upwards.
   bool propagate_samples() const { return propagate_samples_; }
   /// Generation draws the intermediate layers of the top-down pass (true)
@@ -86,7 +116,8 @@ class DeepBeliefNet : public Model<eT> {
   /// statistics(state) is every level's positive term.
   void positive_phase(const Matrix& data, State<eT>& state) const override;
 
-  /// Feature layers: 0 (the data) .. L, layer l = the mean up pass to x_l.
+  /// Feature layers: 0 (the data) .. L, layer l = the mean up pass to x_l
+  /// (into x_L with the label units 0).
   arma::uword n_feature_layers() const override { return n_levels() + 1; }
   void features(const Matrix& data, arma::uword l, Matrix& out) const override;
 
@@ -103,6 +134,8 @@ class DeepBeliefNet : public Model<eT> {
   template <class Archive>
   void serialize(Archive& ar, const unsigned int version);
   void check_level(arma::uword k, const char* caller) const;
+  /// The label group of the top RBM's visible layer, or null.
+  const LabelledLayer<eT>* labelled() const;
   std::string check_own_structure() const override;
 
   bool propagate_samples_ = false;

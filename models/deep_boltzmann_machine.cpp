@@ -86,7 +86,9 @@ void DeepBoltzmannMachine<eT>::declare_options(BlockOptions& o) {
                            }
                          });
   o.declare_choice("visible_units", "bernoulli", UnitsKind::name, "unit type of the visible layer");
-  o.declare_choice("hidden_units", "bernoulli", UnitsKind::name, "unit type of every hidden layer");
+  o.declare_choice_list("hidden_units", "bernoulli", UnitsKind::name,
+                        "unit types of the hidden layers: one for all, or one per layer bottom to top "
+                        "(e.g. bernoulli, spin)");
   o.declare<std::uint64_t>("pretrain_epochs", 0,
                            "greedy layer-wise pretraining with weight doubling (Salakhutdinov & Hinton 2009): "
                            "epochs per layer before the joint training (0: none)",
@@ -107,8 +109,21 @@ std::unique_ptr<DeepBoltzmannMachine<eT>> DeepBoltzmannMachine<eT>::create(const
                                                                            const ModelContext<eT>& context) {
   std::vector<std::unique_ptr<Layer<eT>>> layers;
   layers.push_back(context.make_layer(o.get<std::string>("visible_units"), context.n_visible));
-  for (arma::uword n : parse_sizes(o.get<std::string>("hidden"), "dbm.hidden"))
-    layers.push_back(context.make_layer(o.get<std::string>("hidden_units"), n));
+  const std::vector<arma::uword> sizes = parse_sizes(o.get<std::string>("hidden"), "dbm.hidden");
+  const std::vector<std::string> units = choice_list(o.get<std::string>("hidden_units"));
+  if (units.size() != 1 && units.size() != sizes.size())
+    throw InputError("dbm.hidden_units = " + o.get<std::string>("hidden_units") + ": " + std::to_string(units.size()) +
+                     " unit types for " + std::to_string(sizes.size()) +
+                     " hidden layers (dbm.hidden); expected one for all, or one per layer");
+  for (std::size_t l = 0; l < sizes.size(); ++l) {
+    layers.push_back(context.make_layer(units[units.size() == 1 ? 0 : l], sizes[l]));
+    // -x^T W y between two Gaussian layers outgrows their quadratic
+    // self-energies along some direction once W is large: no distribution.
+    if (layers[l]->type_name() == "gaussian" && layers[l + 1]->type_name() == "gaussian")
+      throw InputError("dbm.hidden_units: layers " + std::to_string(l) + " and " + std::to_string(l + 1) +
+                       " are both gaussian; adjacent real-valued layers make the energy unbounded below "
+                       "(expected a binary type such as bernoulli between Gaussian layers)");
+  }
   return std::make_unique<DeepBoltzmannMachine<eT>>(std::move(layers), MeanFieldOptions::from(o));
 }
 

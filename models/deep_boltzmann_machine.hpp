@@ -37,7 +37,9 @@ class DeepBoltzmannMachine : public Model<eT> {
 
   static constexpr const char* name = "dbm";
   std::string type_name() const override { return name; }
-  /// [dbm]: hidden (a list), visible_units, hidden_units, mean_field_*.
+  /// [dbm]: hidden (a list), visible_units, hidden_units (one, or one per
+  /// hidden layer), mean_field_*.  Two adjacent Gaussian layers are refused
+  /// (InputError): their energy is unbounded below for large enough weights.
   static void declare_options(BlockOptions& options);
   static std::unique_ptr<DeepBoltzmannMachine> create(const BlockOptions& options, const ModelContext<eT>& context);
   /// Parses "500,1000" into {500, 1000}; throws InputError naming `key`.

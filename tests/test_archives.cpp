@@ -25,6 +25,7 @@
 #include "libebm/training/sgd.hpp"
 #include "libebm/units/spin_layer.hpp"
 #include "models/boltzmann_machine.hpp"
+#include "models/deep_belief_net.hpp"
 #include "models/deep_boltzmann_machine.hpp"
 #include "samplers/block_gibbs_sampler.hpp"
 #include "samplers/persistent_contrastive_divergence.hpp"
@@ -498,5 +499,48 @@ BOOST_AUTO_TEST_CASE(an_invalid_lateral_coupling_in_an_archive_is_refused) {
     ebm::save_model(tmp / "bad_lateral.ebm", *bm, fixture_config, ArchiveEncoding::binary);
     const std::string error = input_error([&] { ebm::load_model<float>(tmp / "bad_lateral.ebm"); });
     BOOST_TEST_CONTEXT(defect) { BOOST_TEST(contains(error, "not symmetric with a zero diagonal")); }
+  }
+}
+
+namespace {
+
+// Fixture DBN 5-3-2 (Bernoulli): every parameter from a formula, exact in
+// binary; sampled propagation, mean down pass, two levels trained, per-level
+// epochs.  Version 0 of DeepBeliefNet, written before the label units
+// (issue 5) and one unit type per hidden layer were added.
+template <typename eT>
+std::unique_ptr<ebm::DeepBeliefNet<eT>> fixture_dbn() {
+  std::vector<std::unique_ptr<ebm::Layer<eT>>> layers;
+  for (arma::uword n : {5, 3, 3, 2}) layers.push_back(std::make_unique<ebm::BernoulliLayer<eT>>(n));
+  auto dbn = std::make_unique<ebm::DeepBeliefNet<eT>>(std::move(layers), true, false);
+  ebm::ParameterList<eT> p = dbn->parameters();
+  for (std::size_t k = 0; k < p.size(); ++k)
+    for (arma::uword i = 0; i < p[k].value->n_elem; ++i) (*p[k].value)[i] = eT(0.125 * double(i) - 0.25 * double(k));
+  dbn->set_trained_levels(2);
+  dbn->set_level_epochs({3, 4});
+  return dbn;
+}
+
+}  // namespace
+
+// Version-0 archives of the DBN (written by this test with
+// EBM_WRITE_FIXTURES=1) keep loading: parameters, flags and progress.
+BOOST_AUTO_TEST_CASE(dbn_fixture_archives_of_version_0_load) {
+  const std::string dir = std::string(EBM_TEST_DATA_DIR) + "/archives/";
+  if (std::getenv("EBM_WRITE_FIXTURES"))
+    for (ArchiveEncoding e : {ArchiveEncoding::binary, ArchiveEncoding::xml})
+      ebm::save_model(dir + "dbn_v0_float." + ebm::encoding_name(e), *fixture_dbn<float>(), fixture_config, e);
+  for (const char* encoding : {"binary", "xml"}) {
+    BOOST_TEST_CONTEXT(encoding) {
+      auto loaded = ebm::load_model<float>(dir + "dbn_v0_float." + encoding);
+      BOOST_TEST(same_parameters<float>(*fixture_dbn<float>(), *loaded.model));
+      auto* dbn = dynamic_cast<ebm::DeepBeliefNet<float>*>(loaded.model.get());
+      BOOST_REQUIRE(dbn);
+      BOOST_TEST(dbn->propagate_samples());
+      BOOST_TEST(!dbn->down_samples());
+      BOOST_TEST(dbn->trained_levels() == 2u);
+      BOOST_TEST(dbn->level_epochs(1) == 4u);
+      BOOST_TEST(dbn->n_classes() == 0u);
+    }
   }
 }

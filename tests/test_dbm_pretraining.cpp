@@ -5,6 +5,9 @@
 #define BOOST_TEST_MODULE dbm_pretraining
 #include <boost/test/unit_test.hpp>
 
+#include "libebm/archive/model_archive.hpp"
+#include "libebm/config/experiment_config.hpp"
+#include "libebm/experiment.hpp"
 #include "libebm/partition/exact_log_partition.hpp"
 #include "libebm/training/sgd.hpp"
 #include "libebm/training/trainer.hpp"
@@ -143,4 +146,55 @@ BOOST_AUTO_TEST_CASE(pretraining_raises_the_exact_log_likelihood) {
   BOOST_TEST_MESSAGE("exact log-likelihood " << before << " (initialised) -> " << after << " (pretrained; optimum "
                                              << -std::log(6.0) << ")");
   BOOST_TEST(after > before + 0.3);
+}
+
+namespace {
+
+/// Stops a run (by throwing) after the first joint-training epoch.
+struct StopAfterEpoch1 : ebm::TrainingObserver {
+  void on_epoch(const ebm::EpochRecord& r) override {
+    if (r.epoch == 1) throw std::runtime_error("stopped");
+  }
+};
+
+}  // namespace
+
+// The pretraining stage is recorded in the checkpoint: a run interrupted in
+// its first joint epoch (before any joint checkpoint) resumes from the
+// checkpoint written right after pretraining, does not pretrain again, and
+// ends bit-identical to the uninterrupted run.
+BOOST_AUTO_TEST_CASE(a_run_interrupted_after_pretraining_resumes_without_pretraining_again) {
+  test::TempDir tmp("ebm_dbm_pretraining");
+  const std::string config = std::string(EBM_TEST_DATA_DIR) + "/dbn_bars_and_stripes.ini";
+  const std::vector<std::string> common = {
+      "model.type=dbm",           "dbm.hidden=8,4",         "dbm.pretrain_epochs=20", "model.scalar=float",
+      "training.estimator=pcd",   "training.epochs=4",      "sgd.momentum=0.5",       "monitor.list=reconstruction",
+      "monitor.every=2",          "output.checkpoint_every=100"};
+  auto full = common;
+  full.push_back("output.model=" + (tmp / "full.ebm"));
+  const auto a = ebm::run_experiment(ebm::load_experiment_config(config, full));
+  auto stopped = common;
+  stopped.push_back("output.checkpoint=" + (tmp / "run.ckpt"));
+  StopAfterEpoch1 stop;
+  BOOST_CHECK_THROW(ebm::run_experiment(ebm::load_experiment_config(config, stopped), &stop), std::runtime_error);
+  const auto b = ebm::resume_experiment(tmp / "run.ckpt", {"output.model=" + (tmp / "resumed.ebm")});
+  const auto pretrained_note = [](const ebm::ExperimentResult& r) {
+    for (const auto& n : r.notes)
+      if (n.find("dbm pretraining") != std::string::npos) return true;
+    return false;
+  };
+  BOOST_TEST(pretrained_note(a));
+  BOOST_TEST(!pretrained_note(b));
+  auto ma = ebm::load_model<float>(tmp / "full.ebm");
+  auto mb = ebm::load_model<float>(tmp / "resumed.ebm");
+  const auto pa = ma.model->parameters(), pb = mb.model->parameters();
+  BOOST_REQUIRE_EQUAL(pa.size(), pb.size());
+  for (std::size_t k = 0; k < pa.size(); ++k)
+    BOOST_TEST(arma::approx_equal(*pa[k].value, *pb[k].value, "absdiff", 0.0f), pa[k].name);
+  BOOST_TEST(a.updates == b.updates);
+  BOOST_REQUIRE_EQUAL(a.history.size(), b.history.size());
+  for (std::size_t e = 0; e < a.history.size(); ++e) {
+    const double x = a.history[e].get("reconstruction_error_train"), y = b.history[e].get("reconstruction_error_train");
+    BOOST_TEST(((std::isnan(x) && std::isnan(y)) || x == y), "epoch " << a.history[e].epoch);
+  }
 }

@@ -341,4 +341,117 @@ BOOST_AUTO_TEST_CASE(the_variational_bound_is_bracketed_by_forward_and_reverse_a
   BOOST_TEST(std::abs(get("reverse_ais_log_z") - exact_log_z) < 0.1);
   BOOST_TEST(std::abs(get("variational_bound_test") - exact_bound) < 0.1);
   BOOST_TEST(std::abs(get("reverse_variational_bound_test") - exact_bound) < 0.1);
+
+// One unit type per hidden layer (dbm.hidden_units = spin, bernoulli): a
+// 3-2-2 DBM whose middle layer takes values in {-1, +1}, built from the
+// config keys, against the joint summed by loops written here
+//   E(v, s, h) = -b0.v - b1.s - b2.h - v^T W1 s - s^T W2 h:
+// energy, log Z, F(v), the exact gradient against finite differences of
+// the exact log-likelihood, and the mean-field fixed point (E[s] = tanh).
+BOOST_AUTO_TEST_CASE(a_dbm_with_a_spin_layer_matches_enumeration) {
+  ebm::BlockOptions o = ebm::TypeCatalog::instance().defaults(ebm::ModelKind::name, "dbm");
+  o.set<std::string>("hidden", "2,2");
+  o.set<std::string>("hidden_units", "spin, bernoulli");
+  ebm::ModelContext<double> context;
+  context.n_visible = 3;
+  context.make_layer = [](const std::string& type, arma::uword size) {
+    return ebm::UnitsKind::registry<double>::instance().create(
+        type, ebm::TypeCatalog::instance().defaults(ebm::UnitsKind::name, type), size);
+  };
+  auto model = ebm::ModelKind::registry<double>::instance().create("dbm", o, context);
+  auto& dbm = dynamic_cast<Dbm&>(*model);
+  BOOST_TEST(dbm.layer(0).type_name() == "bernoulli");
+  BOOST_TEST(dbm.layer(1).type_name() == "spin");
+  BOOST_TEST(dbm.layer(2).type_name() == "bernoulli");
+  ebm::Rng rng(41);
+  for (auto& p : dbm.parameters()) rng.fill_normal(*p.value, 0.0, 0.8);
+  dbm.set_mean_field_options({0.0, 1000, 1e-13});
+
+  const arma::mat vs = test::all_binary_states(3), ss = 2 * test::all_binary_states(2) - 1,
+                  hs = test::all_binary_states(2);
+  const auto minus_energy = [&](const arma::vec& v, const arma::vec& s, const arma::vec& h) {
+    double x = arma::dot(dbm.layer(0).bias(), v) + arma::dot(dbm.layer(1).bias(), s) + arma::dot(dbm.layer(2).bias(), h);
+    for (arma::uword i = 0; i < 3; ++i)
+      for (arma::uword j = 0; j < 2; ++j) x += v[i] * dbm.weights(1)(i, j) * s[j];
+    for (arma::uword j = 0; j < 2; ++j)
+      for (arma::uword k = 0; k < 2; ++k) x += s[j] * dbm.weights(2)(j, k) * h[k];
+    return x;
+  };
+  const auto log_marginal = [&](const arma::vec& v) {
+    std::vector<double> terms;
+    for (arma::uword a = 0; a < ss.n_cols; ++a)
+      for (arma::uword b = 0; b < hs.n_cols; ++b) terms.push_back(minus_energy(v, ss.col(a), hs.col(b)));
+    return test::log_sum_exp(terms);
+  };
+  const auto log_z = [&] {
+    std::vector<double> terms;
+    for (arma::uword c = 0; c < vs.n_cols; ++c) terms.push_back(log_marginal(vs.col(c)));
+    return test::log_sum_exp(terms);
+  };
+  // Energy of every joint state, log Z and F(v).
+  for (arma::uword c = 0; c < vs.n_cols; ++c)
+    for (arma::uword a = 0; a < ss.n_cols; ++a) {
+      ebm::State<double> state;
+      state.layers = {vs.col(c), ss.col(a), hs.col(a % hs.n_cols)};
+      BOOST_TEST(dbm.energy(state)[0] == -minus_energy(vs.col(c), ss.col(a), hs.col(a % hs.n_cols)),
+                 boost::test_tools::tolerance(1e-12));
+    }
+  BOOST_TEST(ebm::exact_log_partition(dbm) == log_z(), boost::test_tools::tolerance(1e-12));
+  const arma::rowvec f = dbm.free_energy(vs);
+  for (arma::uword c = 0; c < vs.n_cols; ++c)
+    BOOST_TEST(f[c] == -log_marginal(vs.col(c)), boost::test_tools::tolerance(1e-12));
+
+  const arma::mat data = random_binary(3, 8, 42);
+  ebm::ExactGradient<double> estimator(20, /*enumerate_positive=*/true);
+  ebm::Statistics<double> gradient;
+  ebm::Rng unused(1);
+  estimator.estimate(dbm, data, gradient, unused);
+  test::check_gradient_by_central_differences(dbm.parameters(), gradient, [&] {
+    const double z = log_z();
+    double sum = 0;
+    for (arma::uword c = 0; c < data.n_cols; ++c) sum += log_marginal(data.col(c)) - z;
+    return sum / double(data.n_cols);
+  });
+
+  // Mean field: mu_s = tanh(b1 + W1^T v + W2 mu_h), mu_h = sigmoid(b2 + W2^T mu_s).
+  ebm::State<double> q;
+  dbm.positive_phase(data, q);
+  for (arma::uword c = 0; c < data.n_cols; ++c) {
+    const arma::vec us = dbm.layer(1).bias() + dbm.weights(1).t() * data.col(c) + dbm.weights(2) * q.layers[2].col(c);
+    const arma::vec uh = dbm.layer(2).bias() + dbm.weights(2).t() * q.layers[1].col(c);
+    for (arma::uword j = 0; j < 2; ++j) {
+      BOOST_TEST(q.layers[1](j, c) == std::tanh(us[j]), boost::test_tools::tolerance(1e-10));
+      BOOST_TEST(q.layers[2](j, c) == sigmoid(uh[j]), boost::test_tools::tolerance(1e-10));
+    }
+  }
+}
+
+// What cannot be a distribution is refused: adjacent Gaussian layers
+// (their energy is unbounded below); a list of unit types of the wrong
+// length names the key.
+BOOST_AUTO_TEST_CASE(dbm_unit_type_lists_are_checked) {
+  ebm::ModelContext<double> context;
+  context.n_visible = 3;
+  context.make_layer = [](const std::string& type, arma::uword size) {
+    return ebm::UnitsKind::registry<double>::instance().create(
+        type, ebm::TypeCatalog::instance().defaults(ebm::UnitsKind::name, type), size);
+  };
+  const auto error = [&](const std::string& visible, const std::string& hidden) -> std::string {
+    ebm::BlockOptions o = ebm::TypeCatalog::instance().defaults(ebm::ModelKind::name, "dbm");
+    o.set<std::string>("hidden", "2,2");
+    o.set<std::string>("visible_units", visible);
+    o.set<std::string>("hidden_units", hidden);
+    try {
+      ebm::ModelKind::registry<double>::instance().create("dbm", o, context);
+    } catch (const ebm::InputError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  BOOST_TEST(error("gaussian", "gaussian, bernoulli").find("both gaussian") != std::string::npos);
+  BOOST_TEST(error("bernoulli", "bernoulli, gaussian") == "no error");
+  BOOST_TEST(error("gaussian", "bernoulli, gaussian") == "no error");
+  const std::string e = error("bernoulli", "bernoulli, bernoulli, bernoulli");
+  BOOST_TEST(e.find("dbm.hidden_units") != std::string::npos, e);
+  BOOST_TEST(e.find("3 unit types for 2 hidden layers") != std::string::npos, e);
 }

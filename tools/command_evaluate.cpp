@@ -1,12 +1,14 @@
 // ebm evaluate MODEL --data FILE: the monitors' numbers (reconstruction
 // error, free energy, pseudo-likelihood, exact log-likelihood, ...) of a
 // saved model on any data set, prepared as the model's stored config says
-// unless overridden.
+// unless overridden.  With --labels FILE, also the model's own
+// classification of the data (a DBN with label units).
 #include <cstdio>
 #include <iostream>
 
 #include "libebm/archive/model_archive.hpp"
 #include "libebm/config/experiment_config.hpp"
+#include "libebm/data/label_reader.hpp"
 #include "libebm/error.hpp"
 #include "libebm/experiment.hpp"
 #include "libebm/registry/kinds.hpp"
@@ -23,7 +25,7 @@ int evaluate_recommender_model(const std::string& model_path, const std::string&
 namespace {
 
 struct EvaluateArguments {
-  std::string model, data, monitors;
+  std::string model, data, monitors, labels;
   std::uint64_t limit = 0;
   std::vector<std::string> overrides;
   bool json = false;
@@ -65,6 +67,22 @@ int evaluate_model(const EvaluateArguments& a) {
     }
     monitor->measure(model, MonitorData<eT>{&data, nullptr}, out);
   }
+  if (!a.labels.empty()) {
+    // --labels: the model's own classification (label units, e.g. a DBN
+    // with dbn.labels: argmin of the top RBM's free energy over the labels).
+    if (model.n_classes() == 0)
+      throw InputError("ebm evaluate --labels: " + a.model + " ('" + model.type_name() +
+                       "') has no label units (train a dbn with dbn.labels = K)");
+    const arma::urowvec labels = read_labels(a.labels, a.limit);
+    check_labels(labels, data.n_cols, model.n_classes(), a.labels, a.data);
+    arma::mat log_p;
+    model.class_log_probabilities(data, log_p);
+    const arma::urowvec predicted = arma::index_max(log_p, 0);
+    double log_likelihood = 0;
+    for (arma::uword i = 0; i < data.n_cols; ++i) log_likelihood += log_p(labels[i], i);
+    out.emplace_back("label_accuracy", double(arma::accu(predicted == labels)) / double(data.n_cols));
+    out.emplace_back("label_log_likelihood", log_likelihood / double(data.n_cols));
+  }
   // The monitors name what they measure on "train" data; here it is the
   // data given, so drop the suffix.
   // The same inside a name ("ais_log_likelihood_train_minus_3sd" ->
@@ -90,12 +108,16 @@ int evaluate_model(const EvaluateArguments& a) {
 }  // namespace
 
 int evaluate(int argc, char** argv) {
-  const std::string usage = "ebm evaluate MODEL --data FILE [--monitors LIST] [--limit N] [--set data.key=value]... [--json]";
+  const std::string usage =
+      "ebm evaluate MODEL --data FILE [--labels FILE] [--monitors LIST] [--limit N] [--set data.key=value]... [--json]";
   EvaluateArguments a;
   po::options_description options("options");
   options.add_options()("data", po::value<std::string>(&a.data)->required(), "data file (IDX or CSV)")(
       "monitors", po::value<std::string>(&a.monitors),
       "comma-separated monitors (default: those the model was trained with)")(
+      "labels", po::value<std::string>(&a.labels),
+      "class labels of --data (IDX or one integer per line): adds the model's own classification "
+      "(label_accuracy, label_log_likelihood; a dbn with dbn.labels)")(
       "limit", po::value<std::uint64_t>(&a.limit), "use the first N samples (default: all)")(
       "set", po::value<std::vector<std::string>>(&a.overrides)->composing(),
       "override a key of the stored config, e.g. --set data.binarize=none")(

@@ -23,6 +23,32 @@ void BlockOptions::declare_choice(const std::string& name, const std::string& de
   options_.back()->kind = kind;
 }
 
+void BlockOptions::declare_choice_list(const std::string& name, const std::string& default_value,
+                                       const std::string& kind, const std::string& description) {
+  declare<std::string>(name, default_value, description,
+                       "the name of a registered " + kind + " type, or a comma-separated list of them",
+                       [](const std::string& s) {
+                         for (const auto& item : choice_list(s))
+                           if (item.empty()) return false;
+                         return true;
+                       });
+  options_.back()->kind = kind;
+  options_.back()->list = true;
+}
+
+std::vector<std::string> choice_list(const std::string& value) {
+  std::vector<std::string> out;
+  std::string::size_type start = 0;
+  while (true) {
+    const auto comma = value.find(',', start);
+    const std::string item = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const auto first = item.find_first_not_of(" \t"), last = item.find_last_not_of(" \t");
+    out.push_back(first == std::string::npos ? "" : item.substr(first, last - first + 1));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
 const BlockOptions::Option& BlockOptions::find(const std::string& name) const {
   for (const auto& o : options_)
     if (o->name == name) return *o;
@@ -42,7 +68,7 @@ bool BlockOptions::has(const std::string& name) const {
 std::vector<BlockOptions::Choice> BlockOptions::choices() const {
   std::vector<Choice> out;
   for (const auto& o : options_)
-    if (!o->kind.empty()) out.push_back({o->name, o->kind});
+    if (!o->kind.empty()) out.push_back({o->name, o->kind, o->list});
   return out;
 }
 

@@ -42,6 +42,11 @@ class BlockOptions {
   void declare_choice(const std::string& name, const std::string& default_value, const std::string& kind,
                       const std::string& description);
 
+  /// The same for a comma-separated list of such names (one per layer,
+  /// say); every name's section is read.  Split with choice_list().
+  void declare_choice_list(const std::string& name, const std::string& default_value, const std::string& kind,
+                           const std::string& description);
+
   /// The value of option `name`.  Throws ContractError when `name` was not
   /// declared or has another type.
   template <typename T>
@@ -56,6 +61,7 @@ class BlockOptions {
 
   struct Choice {
     std::string name, kind;
+    bool list = false;  ///< declared with declare_choice_list
   };
   std::vector<Choice> choices() const;
 
@@ -69,6 +75,7 @@ class BlockOptions {
  private:
   struct Option {
     std::string name, description, expected, kind;
+    bool list = false;
     Value value;
     std::function<bool(const Value&)> valid;
   };
@@ -78,6 +85,10 @@ class BlockOptions {
   std::string section_;
   std::vector<std::unique_ptr<Option>> options_;
 };
+
+/// "nrelu, bernoulli" -> {"nrelu", "bernoulli"}: the names of a list
+/// choice (comma-separated, blanks around each trimmed).
+std::vector<std::string> choice_list(const std::string& value);
 
 template <typename T>
 void BlockOptions::declare(const std::string& name, T default_value, const std::string& description,

@@ -37,6 +37,13 @@ void declare_fixed(ExperimentConfig& c, ConfigFile& f) {
   auto& d = c.data;
   f.declare("data.train", &d.train, "training data: IDX file (.gz or not) or CSV, one sample per record", "a file path");
   f.declare("data.test", &d.test, "held-out data for the monitors (optional)", "a file path");
+  f.declare("data.train_labels", &d.train_labels,
+            "class labels of data.train, one per sample: IDX label file or CSV/text with one integer per line "
+            "(used by the label units of a dbn, dbn.labels)",
+            "a file path");
+  f.declare("data.test_labels", &d.test_labels,
+            "class labels of data.test (optional; with dbn.labels the run reports the test accuracy by free energy)",
+            "a file path");
   f.declare("data.format", &d.format, "file format (ratings: user/item/rating data, see [ratings])",
             "idx, csv, auto or ratings");
   f.check("data.format", one_of(&d.format, {"idx", "csv", "auto", "ratings"}), "idx, csv, auto or ratings");
@@ -184,8 +191,13 @@ void declare_blocks(ExperimentConfig& c, ConfigFile& f) {
       for (const std::string& kind : catalog.kinds())
         if (catalog.has(kind, section)) wanted.push_back({kind, section, section});
     for (const auto& [section, options] : c.blocks)
-      for (const auto& choice : options.choices())
-        wanted.push_back({choice.kind, options.get<std::string>(choice.name), section + "." + choice.name});
+      for (const auto& choice : options.choices()) {
+        const std::string& value = options.get<std::string>(choice.name);
+        if (!choice.list) wanted.push_back({choice.kind, value, section + "." + choice.name});
+        else  // one name per layer, say: each one's section is read
+          for (const std::string& name : choice_list(value))
+            if (!name.empty()) wanted.push_back({choice.kind, name, section + "." + choice.name});
+      }
     bool added = false;
     for (const auto& w : wanted) {
       if (!catalog.has(w.kind, w.name))
@@ -216,6 +228,7 @@ ExperimentConfig parse(const std::string& name, const std::string& text, const s
     const std::filesystem::path base = std::filesystem::path(name).parent_path();
     const std::pair<const char*, std::string*> paths[] = {
         {"data.train", &c.data.train},          {"data.test", &c.data.test},     {"output.log", &c.output.log},
+        {"data.train_labels", &c.data.train_labels}, {"data.test_labels", &c.data.test_labels},
         {"output.results", &c.output.results}, {"output.model", &c.output.model}, {"output.checkpoint", &c.output.checkpoint},
         {"output.directory", &c.output.directory}, {"ratings.items", &c.ratings.items}};
     for (const auto& [key, p] : paths)
@@ -226,6 +239,7 @@ ExperimentConfig parse(const std::string& name, const std::string& text, const s
   auto resolved = f.resolved();
   const std::pair<const char*, std::string*> paths[] = {
       {"data.train", &c.data.train},          {"data.test", &c.data.test},       {"output.log", &c.output.log},
+      {"data.train_labels", &c.data.train_labels}, {"data.test_labels", &c.data.test_labels},
       {"output.results", &c.output.results}, {"output.model", &c.output.model}, {"output.checkpoint", &c.output.checkpoint},
       {"output.directory", &c.output.directory}, {"ratings.items", &c.ratings.items}};
   for (auto& [key, value] : resolved)

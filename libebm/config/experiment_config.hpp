@@ -21,6 +21,8 @@ namespace ebm {
 struct DataConfig {
   std::string train;            ///< path of the training data (IDX, optionally .gz, or CSV)
   std::string test;             ///< path of held-out data (optional)
+  std::string train_labels;     ///< class labels of train (optional; dbn.labels needs them)
+  std::string test_labels;      ///< class labels of test (optional)
   std::string format = "auto";  ///< idx | csv | auto (by extension) | ratings ([ratings] section)
   std::string binarize = "threshold";  ///< none | threshold | stochastic
   double threshold = 0.5;
