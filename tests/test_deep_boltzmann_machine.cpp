@@ -341,6 +341,7 @@ BOOST_AUTO_TEST_CASE(the_variational_bound_is_bracketed_by_forward_and_reverse_a
   BOOST_TEST(std::abs(get("reverse_ais_log_z") - exact_log_z) < 0.1);
   BOOST_TEST(std::abs(get("variational_bound_test") - exact_bound) < 0.1);
   BOOST_TEST(std::abs(get("reverse_variational_bound_test") - exact_bound) < 0.1);
+}
 
 // One unit type per hidden layer (dbm.hidden_units = spin, bernoulli): a
 // 3-2-2 DBM whose middle layer takes values in {-1, +1}, built from the

@@ -62,6 +62,12 @@ class LabelledLayer : public Layer<eT> {
   bool interaction_is_identity() const override { return features_->interaction_is_identity(); }
   void interaction(const Matrix& x, Matrix& out) const override;
   void mark_unobserved(const Matrix& x, Matrix& input) const override;
+  /// Centering: the feature part's input scale and obstacle; the label
+  /// group's bias enters its input as itself.
+  Matrix bias_input_scale() const override {
+    return arma::join_cols(feature_part().bias_input_scale(), Matrix(classes(), 1, arma::fill::ones));
+  }
+  std::string centering_obstacle() const override { return feature_part().centering_obstacle(); }
 
   void mean(const Matrix& input, Matrix& out) const override;
   /// The feature part's draw, then the label group's (two keys from rng).
