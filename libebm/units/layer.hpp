@@ -91,6 +91,11 @@ class Layer {
   /// nothing to energies, messages or statistics and no sampler fills them.
   /// Default: every unit is observed, nothing to do.
   virtual void mark_unobserved(const Matrix& x, Matrix& input) const { (void)x, (void)input; }
+  /// True when mark_unobserved() may mark units, i.e. data may leave some of
+  /// this layer's units unobserved.  Chains that persist across minibatches
+  /// must then be tied to their training case (PCD's per-case chains), as
+  /// each case has its own model over its observed units.  Default: false.
+  virtual bool has_missing_entries() const { return false; }
 
   virtual void mean(const Matrix& input, Matrix& out) const = 0;
   virtual void sample(const Matrix& input, Matrix& out, Rng& rng) const = 0;

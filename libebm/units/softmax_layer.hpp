@@ -57,6 +57,7 @@ class SoftmaxLayer : public Layer<eT> {
   void statistics(const Matrix& x, const arma::Row<eT>* weights, Matrix* out) const override;
   /// With `missing`: input <- NaN in every group that x leaves all zero.
   void mark_unobserved(const Matrix& x, Matrix& input) const override;
+  bool has_missing_entries() const override { return missing_; }
 
   // One-hot groups are 0/1 but flipping a single unit leaves the state
   // space, so the pseudo-likelihood (which flips one unit) does not apply.
