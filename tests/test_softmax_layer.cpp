@@ -19,6 +19,7 @@
 #include "samplers/contrastive_divergence.hpp"
 #include "samplers/exact_gradient.hpp"
 #include "samplers/persistent_contrastive_divergence.hpp"
+#include "samplers/sequential_gibbs_sampler.hpp"
 #include "libebm/data/minibatches.hpp"
 #include "test_support.hpp"
 
@@ -547,6 +548,14 @@ BOOST_AUTO_TEST_CASE(pcd_per_case_chains_refuse_what_they_cannot_do) {
   pcd.estimate(*rbm, data, gradient, rng);
   pcd.set_batch_cases(arma::regspace<arma::uvec>(0, 5), 7);
   BOOST_CHECK_THROW(pcd.estimate(*rbm, data, gradient, rng), ebm::InputError);
+  // Chains (say, from a checkpoint) that do not fit the model's latent layers.
+  auto wider = softmax_rbm(3, 3, 3, 696, 0.8, true);
+  pcd.set_batch_cases(arma::regspace<arma::uvec>(0, 5), 6);
+  BOOST_CHECK_THROW(pcd.estimate(*wider, data, gradient, rng), ebm::InputError);
+  // A sampler whose steps do not redraw the visible layer first.
+  ebm::PersistentContrastiveDivergence<double> sequential(std::make_unique<ebm::SequentialGibbsSampler<double>>(), 1);
+  sequential.set_batch_cases(arma::regspace<arma::uvec>(0, 5), 6);
+  BOOST_CHECK_THROW(sequential.estimate(*rbm, data, gradient, rng), ebm::InputError);
 }
 
 BOOST_AUTO_TEST_CASE(archives_keep_the_states_and_the_missing_flag) {
