@@ -271,8 +271,11 @@ GreedyOutcome train_greedily(const ExperimentConfig& c, DeepBeliefNet<eT>& dbn, 
   // Every level's last measurements (each level's names are its own).
   for (const EpochRecord& r : result.history)
     for (const auto& [name, value] : r.measurements) {
+      // A copy of the binding: C++17 lambdas cannot capture structured
+      // bindings (clang rejects it; tools/fuzz.sh builds with clang 14).
+      const std::string& key = name;
       auto same = std::find_if(result.final_measurements.begin(), result.final_measurements.end(),
-                               [&](const auto& m) { return m.first == name; });
+                               [&key](const auto& m) { return m.first == key; });
       if (same == result.final_measurements.end()) result.final_measurements.emplace_back(name, value);
       else same->second = value;
     }
