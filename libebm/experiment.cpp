@@ -285,8 +285,11 @@ GreedyOutcome train_greedily(const ExperimentConfig& c, DeepBeliefNet<eT>& dbn, 
   // Every level's last measurements (each level's names are its own).
   for (const EpochRecord& r : result.history)
     for (const auto& [name, value] : r.measurements) {
+      // A copy of the binding: C++17 lambdas cannot capture structured
+      // bindings (clang rejects it; tools/fuzz.sh builds with clang 14).
+      const std::string& key = name;
       auto same = std::find_if(result.final_measurements.begin(), result.final_measurements.end(),
-                               [&](const auto& m) { return m.first == name; });
+                               [&key](const auto& m) { return m.first == key; });
       if (same == result.final_measurements.end()) result.final_measurements.emplace_back(name, value);
       else same->second = value;
     }
@@ -313,10 +316,9 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
   // Ratings (issue 4): the same model, estimator, update rule and Trainer,
   // with sparse data and a recommender's evaluation (libebm/recommender/).
   if (c.data.format == "ratings") {
-    if (resume) throw InputError("--resume: runs on ratings data (data.format = ratings) cannot be resumed yet");
     if (communicator && communicator->size() > 1)
       throw InputError("mpirun: runs on ratings data (data.format = ratings) cannot be split over processes yet");
-    return run_ratings_experiment<eT>(c, observer);
+    return run_ratings_experiment<eT>(c, observer, resume);  // resume may be null
   }
   ExperimentResult result;
   if (c.data.train.empty()) throw InputError("data.train: no training data given (set data.train = PATH)");

@@ -66,6 +66,18 @@ class GradientEstimator {
   /// minibatch of `global` columns (its draws are placed by the Rng's
   /// column offset, which the Trainer sets).
   void set_global_batch_size(arma::uword global) { batch_global_ = global; }
+  /// The training cases of the next estimate()'s minibatch (issue 4; the
+  /// Trainer sets them before each estimate()): `cases` are the column
+  /// indices, in the training set of `n_cases` samples, of the WHOLE global
+  /// minibatch in column order -- the same on every process, whose batch is
+  /// its column_shard of them.  An estimator that keeps state per training
+  /// case (PCD's per-case chains for data with missing entries) needs them;
+  /// the others ignore them.  Unset (n_cases 0) when estimate() is called
+  /// without a Trainer.
+  void set_batch_cases(const arma::uvec& cases, arma::uword n_cases) {
+    batch_cases_ = cases;  // a copy: the Trainer's view lives until the next shuffle only
+    n_cases_ = n_cases;
+  }
   /// Collective: make split persistent state whole on every process (before
   /// it is saved), and take this process's part of whole state again.
   virtual void join_shards() {}
@@ -88,6 +100,8 @@ class GradientEstimator {
 
   Communicator* communicator_ = nullptr;
   arma::uword batch_global_ = 0;
+  arma::uvec batch_cases_;  ///< set_batch_cases(): the global minibatch's training cases
+  arma::uword n_cases_ = 0;  ///< set_batch_cases(): the training set's size (0: not told)
 
   std::unique_ptr<Sampler<eT>> sampler_;
   State<eT> positive_, negative_;

@@ -21,6 +21,12 @@
 //   - keeps_chain_state(): true when the sampler holds state per chain
 //     besides `state` (parallel tempering's replicas), which data-parallel
 //     training cannot split yet.
+//   - redraws_visible_first(): true when every step of run() begins by
+//     drawing layer 0 afresh given the other layers, so that the values a
+//     chain's visible layer holds before a step matter only through which
+//     units they leave unobserved (Layer::mark_unobserved).  PCD's per-case
+//     chains for data with missing entries (persisting only the latent
+//     layers, the visible layer set from the case's data) need this.
 // A sampler may keep scratch matrices between calls (hence non-const) but no
 // state that changes what it computes, except per-chain state it declares.
 #pragma once
@@ -45,6 +51,7 @@ class Sampler {
   virtual void run(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng) = 0;
   virtual void rao_blackwellize(const Model<eT>& model, State<eT>& state) { (void)model, (void)state; }
   virtual bool keeps_chain_state() const { return false; }
+  virtual bool redraws_visible_first() const { return false; }
   virtual void run_and_rao_blackwellize(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng,
                                         State<eT>& expectations) {
     run(model, state, steps, rng);

@@ -300,24 +300,6 @@ BOOST_AUTO_TEST_CASE(a_process_killed_while_saving_leaves_the_previous_archive_w
   }
 }
 
-namespace {
-
-/// Copies the checkpoint aside right after it is written at epoch `at`.
-class CheckpointGrabber : public ebm::TrainingObserver {
- public:
-  CheckpointGrabber(std::string from, std::string to, arma::uword at)
-      : from_(std::move(from)), to_(std::move(to)), at_(at) {}
-  void on_epoch(const ebm::EpochRecord& r) override {
-    if (r.epoch == at_) fs::copy_file(from_, to_, fs::copy_options::overwrite_existing);
-  }
-
- private:
-  std::string from_, to_;
-  arma::uword at_;
-};
-
-}  // namespace
-
 BOOST_AUTO_TEST_CASE(a_run_resumed_at_any_epoch_boundary_ends_bit_identical) {
   TempDir tmp;
   const std::string config = std::string(EBM_TEST_DATA_DIR) + "/bars_and_stripes.ini";
@@ -332,7 +314,7 @@ BOOST_AUTO_TEST_CASE(a_run_resumed_at_any_epoch_boundary_ends_bit_identical) {
       auto full_overrides = common;
       full_overrides.push_back("output.model=" + (tmp / "full.ebm"));
       full_overrides.push_back("output.format=" + format);
-      CheckpointGrabber grab(tmp / "run.ckpt", tmp / "stopped.ckpt", stop);
+      test::CheckpointGrabber grab(tmp / "run.ckpt", tmp / "stopped.ckpt", stop);
       const ebm::ExperimentResult full =
           ebm::run_experiment(ebm::load_experiment_config(config, full_overrides), &grab);
 
@@ -359,6 +341,44 @@ BOOST_AUTO_TEST_CASE(a_run_resumed_at_any_epoch_boundary_ends_bit_identical) {
   BOOST_TEST(!same_parameters<float>(*a.model, *c.model));
 }
 
+BOOST_AUTO_TEST_CASE(per_case_pcd_chains_are_checkpointed_and_resume_bit_identical) {
+  // pcd.per_case = yes: one chain per training case (what data with missing
+  // entries needs), its latent layer persisting per case.  The checkpoint
+  // holds every case's chain and whether it has started; a run resumed from
+  // it ends bit-identical to the uninterrupted run.
+  TempDir tmp;
+  const std::string config = std::string(EBM_TEST_DATA_DIR) + "/bars_and_stripes.ini";
+  const std::vector<std::string> common = {"training.estimator=pcd", "pcd.per_case=yes", "training.epochs=4",
+                                           "training.batch_size=7", "sgd.momentum=0.5", "model.scalar=float",
+                                           "monitor.every=1", "output.checkpoint=" + (tmp / "run.ckpt")};
+  for (std::string format : {"binary", "text", "xml"}) {
+    auto full_overrides = common;
+    full_overrides.push_back("output.model=" + (tmp / "full.ebm"));
+    full_overrides.push_back("output.format=" + format);
+    test::CheckpointGrabber grab(tmp / "run.ckpt", tmp / "stopped.ckpt", 2);
+    const ebm::ExperimentResult full = ebm::run_experiment(ebm::load_experiment_config(config, full_overrides), &grab);
+    auto checkpoint = ebm::load_checkpoint<float>(tmp / "stopped.ckpt");
+    const auto* pcd = dynamic_cast<const ebm::PersistentContrastiveDivergence<float>*>(checkpoint.estimator.get());
+    const ebm::ExperimentResult resumed = ebm::resume_experiment(
+        tmp / "stopped.ckpt", {"output.model=" + (tmp / "resumed.ebm"), "output.checkpoint=" + (tmp / "r.ckpt")});
+    auto a = ebm::load_model<float>(tmp / "full.ebm");
+    auto b = ebm::load_model<float>(tmp / "resumed.ebm");
+    BOOST_TEST_CONTEXT(format) {
+      BOOST_REQUIRE(pcd);
+      BOOST_REQUIRE_EQUAL(pcd->case_chains().layers.size(), 2u);
+      BOOST_TEST(pcd->case_chains().layers[0].is_empty());
+      BOOST_TEST(pcd->case_chains().layers[1].n_cols == full.n_train);
+      BOOST_TEST(pcd->started_cases().size() == full.n_train);
+      BOOST_TEST(std::count(pcd->started_cases().begin(), pcd->started_cases().end(), 0u) == 0);
+      BOOST_TEST(pcd->chains().layers.empty());  // no shared fantasy particles
+      BOOST_TEST(same_parameters<float>(*a.model, *b.model));
+      BOOST_REQUIRE_EQUAL(full.history.size(), resumed.history.size());
+      for (std::size_t e = 0; e < full.history.size(); ++e)
+        BOOST_TEST(full.history[e].get("log_likelihood_train") == resumed.history[e].get("log_likelihood_train"));
+    }
+  }
+}
+
 // The general BM (lateral couplings) and the DBM -- and centered training
 // (issue 9), whose offsets are part of the model -- go through the same
 // archives and checkpoints: exact round trips in every encoding, and a run
@@ -383,7 +403,7 @@ BOOST_AUTO_TEST_CASE(bm_dbm_and_centered_runs_round_trip_and_resume_bit_identica
       auto full_overrides = common;
       full_overrides.push_back("output.model=" + (tmp / "full.ebm"));
       full_overrides.push_back("output.format=" + format);
-      CheckpointGrabber grab(tmp / "run.ckpt", tmp / "stopped.ckpt", 2);
+      test::CheckpointGrabber grab(tmp / "run.ckpt", tmp / "stopped.ckpt", 2);
       const ebm::ExperimentResult full = ebm::run_experiment(ebm::load_experiment_config(config, full_overrides), &grab);
       const ebm::ExperimentResult resumed = ebm::resume_experiment(
           tmp / "stopped.ckpt", {"output.model=" + (tmp / "resumed.ebm"), "output.checkpoint=" + (tmp / "r.ckpt")});

@@ -184,6 +184,16 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_resumes_on_another_number_of_processes) {
   if (w.rank() == 0) BOOST_TEST(largest_difference(resumed_split, reference) < 1e-10);
 }
 
+BOOST_AUTO_TEST_CASE(per_case_pcd_chains_train_the_same_on_two_processes) {
+  // One chain per training case (pcd.per_case, what data with missing
+  // entries needs): each process moves the chains of its shard of the
+  // minibatch and receives the others' (all-gather), so every process holds
+  // every chain and the split run trains what one process trains.
+  if (!split_runs_possible()) return;
+  const SplitAndAlone r = train_split_and_alone("pcd_per_case", "pcd", {"pcd.chains=0", "pcd.per_case=yes"});
+  if (world().rank() == 0) BOOST_TEST(r.difference < 1e-10);
+}
+
 BOOST_AUTO_TEST_CASE(a_batch_smaller_than_the_number_of_processes_is_refused) {
   if (!split_runs_possible()) return;
   ebm::Communicator& w = world();

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "libebm/archive/checkpoint.hpp"
 #include "libebm/archive/model_archive.hpp"
 #include "libebm/error.hpp"
 #include "libebm/recommender/ratings_experiment.hpp"
@@ -97,6 +98,54 @@ BOOST_AUTO_TEST_CASE(rbm_beats_the_item_mean_on_planted_taste_groups_in_both_ori
       // the groups' disagreement (~1.2).  A clear margin, not a hair.
       BOOST_TEST(rmse < item_mean - 0.2);
       BOOST_TEST(measurement(r, "beats_best_baseline") == 1.0);
+    }
+  }
+  std::filesystem::remove_all(p.dir);
+}
+
+BOOST_AUTO_TEST_CASE(pcd_with_per_case_chains_beats_the_item_mean_like_cd) {
+  // PCD keeps one chain per user, over the items that user rated
+  // (pcd.per_case = auto: the softmax layer has missing entries), so its
+  // model term is that of the observed ratings, as CD's is: the same margin.
+  const Planted p = planted_ratings("pcd");
+  const auto c = ebm::parse_experiment_config("planted.ini", config_text(p, "user", false),
+                                              {"training.estimator=pcd", "pcd.k=1"});
+  const auto r = ebm::run_experiment(c);
+  for (const auto& n : r.notes) BOOST_TEST_MESSAGE(n);
+  const double rmse = measurement(r, "test_rmse"), item_mean = measurement(r, "baseline_item_mean_rmse");
+  BOOST_TEST_MESSAGE("PCD-1, user-based: RMSE " << rmse << ", item mean " << item_mean);
+  BOOST_TEST(rmse < item_mean - 0.2);
+  BOOST_TEST(measurement(r, "beats_best_baseline") == 1.0);
+  std::filesystem::remove_all(p.dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_ratings_run_resumed_from_a_checkpoint_ends_bit_identical) {
+  // CD with k growing 1 -> 3 (the schedule continues where it stopped) and
+  // PCD's per-case chains, stopped after epoch 2 of 5: the resumed run's
+  // model and test RMSE equal the uninterrupted run's exactly.
+  const Planted p = planted_ratings("resume");
+  for (const std::string estimator : {"cd", "pcd"}) {
+    const std::vector<std::string> common = {"training.estimator=" + estimator, "training.epochs=5",
+                                             "output.checkpoint=" + p.dir + "/run.ckpt"};
+    auto full_overrides = common;
+    full_overrides.push_back("output.model=" + p.dir + "/full.ebm");
+    test::CheckpointGrabber grab(p.dir + "/run.ckpt", p.dir + "/stopped.ckpt", 2);
+    const auto full =
+        ebm::run_experiment(ebm::parse_experiment_config("planted.ini", config_text(p, "user", false), full_overrides), &grab);
+    const auto resumed = ebm::resume_experiment(p.dir + "/stopped.ckpt", {"output.model=" + p.dir + "/resumed.ebm",
+                                                                           "output.checkpoint=" + p.dir + "/r.ckpt"});
+    auto a = ebm::load_model<float>(p.dir + "/full.ebm"), b = ebm::load_model<float>(p.dir + "/resumed.ebm");
+    BOOST_TEST_CONTEXT(estimator) {
+      const auto pa = a.model->parameters(), pb = b.model->parameters();
+      for (std::size_t i = 0; i < pa.size(); ++i)
+        BOOST_TEST(arma::approx_equal(*pa[i].value, *pb[i].value, "absdiff", 0.0f), pa[i].name);
+      BOOST_TEST(measurement(full, "test_rmse") == measurement(resumed, "test_rmse"));
+      BOOST_TEST(full.updates == resumed.updates);
+      // Teeth: the checkpoint is of epoch 2, not a finished model.
+      auto stopped = ebm::load_checkpoint<float>(p.dir + "/stopped.ckpt");
+      BOOST_TEST(stopped.history.back().epoch == 2u);
+      const auto ps = stopped.model->parameters();
+      BOOST_TEST(!arma::approx_equal(*ps[2].value, *pa[2].value, "absdiff", 0.0f));
     }
   }
   std::filesystem::remove_all(p.dir);

@@ -18,6 +18,9 @@
 #include "samplers/block_gibbs_sampler.hpp"
 #include "samplers/contrastive_divergence.hpp"
 #include "samplers/exact_gradient.hpp"
+#include "samplers/persistent_contrastive_divergence.hpp"
+#include "samplers/sequential_gibbs_sampler.hpp"
+#include "libebm/data/minibatches.hpp"
 #include "test_support.hpp"
 
 namespace tt = boost::test_tools;
@@ -445,6 +448,114 @@ BOOST_AUTO_TEST_CASE(cd_gradient_with_missing_entries_matches_finite_differences
   for (std::size_t k = 0; k < parameters.size(); ++k)
     full_difference = std::max(full_difference, arma::abs(full_gradient[k] - gradient[k]).max());
   BOOST_TEST(full_difference > 5 * bound);
+}
+
+namespace {
+
+/// PCD-k over `cases` (one sample per column) with the parameters held
+/// fixed, driven the way the Trainer drives it (seeded shuffles, minibatches,
+/// set_batch_cases): `burn_in` epochs, then the mean gradient of `epochs`
+/// more.
+ebm::Statistics<double> mean_pcd_gradient(ebm::PersistentContrastiveDivergence<double>& pcd,
+                                          const ebm::Rbm<double>& rbm, const arma::mat& cases, arma::uword batch_size,
+                                          unsigned burn_in, unsigned epochs, std::uint64_t seed) {
+  ebm::Rng rng(seed);
+  ebm::Minibatches batches(cases.n_cols, batch_size);
+  ebm::Statistics<double> gradient, sum;
+  arma::mat batch;
+  for (unsigned e = 0; e < burn_in + epochs; ++e) {
+    batches.shuffle(rng);
+    for (arma::uword b = 0; b < batches.n_batches(); ++b) {
+      const arma::uword n = batches.size_of(b);
+      batches.gather(b, cases, batch);
+      pcd.set_batch_cases(batches.index_view(b, 0, n), cases.n_cols);
+      pcd.estimate(rbm, batch, gradient, rng);
+      if (e < burn_in) continue;
+      if (sum.empty())
+        for (const auto& g : gradient) sum.emplace_back(arma::size(g), arma::fill::zeros);
+      // Each case once per epoch: the epoch's mean over cases.
+      for (std::size_t i = 0; i < gradient.size(); ++i) sum[i] += gradient[i] * (double(n) / double(cases.n_cols));
+    }
+  }
+  for (auto& s : sum) s /= double(epochs);
+  return sum;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(pcd_with_per_case_chains_estimates_the_observed_likelihood_gradient) {
+  // Every training case owns one chain of its own sub-model (its observed
+  // groups); PCD-1 moves the chains of the minibatch's cases, parameters
+  // held fixed.  Per parameter, the mean gradient over the measured epochs
+  // is the exact data term minus (1/N) sum_i X_i, where X_i, chain i's time
+  // average of a statistic in [0, 1], is independent of the other chains and
+  // has mean chain i's model term once the chain has forgotten its start
+  // (10 sweeps of a 9 + 2 unit model).  Hoeffding over the N chains and a
+  // union over the P parameters: |error| < sqrt(log(2 P / 1e-6) / (2 N))
+  // with probability 1 - 1e-6.  The reference is the finite-difference
+  // gradient of the brute-force observed-entries log-likelihood.
+  auto rbm = softmax_rbm(3, 3, 2, 690, 0.8, true);
+  const arma::mat data = random_one_hot(3, 3, 4, 691, 0.35);
+  const arma::uword copies = 5000;
+  const arma::mat cases = arma::repmat(data, 1, copies);
+  const std::vector<arma::mat> exact =
+      test::central_differences(rbm->parameters(), [&] { return observed_log_likelihood(*rbm, 3, data); });
+  arma::uword n_parameters = 0;
+  for (const auto& g : exact) n_parameters += g.n_elem;
+  const double bound = std::sqrt(std::log(2.0 * double(n_parameters) / 1e-6) / (2.0 * double(cases.n_cols)));
+  auto largest_error = [&](const ebm::Statistics<double>& g) {
+    double worst = 0;
+    for (std::size_t i = 0; i < g.size(); ++i) worst = std::max(worst, arma::abs(g[i] - exact[i]).max());
+    return worst;
+  };
+
+  ebm::PersistentContrastiveDivergence<double> pcd(std::make_unique<ebm::BlockGibbsSampler<double>>(), 1);
+  BOOST_TEST(pcd.uses_case_chains(*rbm));  // automatic: the visible layer has missing entries
+  const double error = largest_error(mean_pcd_gradient(pcd, *rbm, cases, 100, 10, 20, 692));
+  BOOST_TEST_MESSAGE("per-case PCD-1: largest error " << error << ", bound " << bound);
+  BOOST_TEST(error < bound);
+  // Only the latent layer persists, one column per case, and every case's
+  // chain has started.
+  BOOST_TEST(pcd.case_chains().layers.at(0).is_empty());
+  BOOST_TEST(pcd.case_chains().layers.at(1).n_rows == 2u);
+  BOOST_TEST(pcd.case_chains().layers.at(1).n_cols == cases.n_cols);
+  BOOST_TEST(std::count(pcd.started_cases().begin(), pcd.started_cases().end(), 0u) == 0);
+
+  // Teeth: fantasy particles shared by all cases sample the full model,
+  // whose term differs by far more than the bound.
+  ebm::PersistentContrastiveDivergence<double> shared(std::make_unique<ebm::BlockGibbsSampler<double>>(), 1, 0,
+                                                      ebm::PersistentContrastiveDivergence<double>::PerCase::no);
+  const double shared_error = largest_error(mean_pcd_gradient(shared, *rbm, cases, 100, 10, 20, 692));
+  BOOST_TEST_MESSAGE("shared chains: largest error " << shared_error);
+  BOOST_TEST(shared_error > 3 * bound);
+}
+
+BOOST_AUTO_TEST_CASE(pcd_per_case_chains_refuse_what_they_cannot_do) {
+  auto rbm = softmax_rbm(3, 3, 2, 693, 0.8, true);
+  const arma::mat data = random_one_hot(3, 3, 6, 694, 0.35);
+  ebm::Statistics<double> gradient;
+  ebm::Rng rng(695);
+  // Without the minibatch's training cases (no Trainer told it).
+  ebm::PersistentContrastiveDivergence<double> untold(std::make_unique<ebm::BlockGibbsSampler<double>>(), 1);
+  BOOST_CHECK_THROW(untold.estimate(*rbm, data, gradient, rng), ebm::ContractError);
+  // A fixed number of chains contradicts one chain per case.
+  ebm::PersistentContrastiveDivergence<double> counted(std::make_unique<ebm::BlockGibbsSampler<double>>(), 1, 5);
+  counted.set_batch_cases(arma::regspace<arma::uvec>(0, 5), 6);
+  BOOST_CHECK_THROW(counted.estimate(*rbm, data, gradient, rng), ebm::InputError);
+  // The same cases again later, but now of a training set of another size.
+  ebm::PersistentContrastiveDivergence<double> pcd(std::make_unique<ebm::BlockGibbsSampler<double>>(), 1);
+  pcd.set_batch_cases(arma::regspace<arma::uvec>(0, 5), 6);
+  pcd.estimate(*rbm, data, gradient, rng);
+  pcd.set_batch_cases(arma::regspace<arma::uvec>(0, 5), 7);
+  BOOST_CHECK_THROW(pcd.estimate(*rbm, data, gradient, rng), ebm::InputError);
+  // Chains (say, from a checkpoint) that do not fit the model's latent layers.
+  auto wider = softmax_rbm(3, 3, 3, 696, 0.8, true);
+  pcd.set_batch_cases(arma::regspace<arma::uvec>(0, 5), 6);
+  BOOST_CHECK_THROW(pcd.estimate(*wider, data, gradient, rng), ebm::InputError);
+  // A sampler whose steps do not redraw the visible layer first.
+  ebm::PersistentContrastiveDivergence<double> sequential(std::make_unique<ebm::SequentialGibbsSampler<double>>(), 1);
+  sequential.set_batch_cases(arma::regspace<arma::uvec>(0, 5), 6);
+  BOOST_CHECK_THROW(sequential.estimate(*rbm, data, gradient, rng), ebm::InputError);
 }
 
 BOOST_AUTO_TEST_CASE(archives_keep_the_states_and_the_missing_flag) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "libebm/random.hpp"
+#include "libebm/training/trainer.hpp"
 #include "libebm/units/bernoulli_layer.hpp"
 #include "models/rbm.hpp"
 
@@ -112,6 +113,36 @@ inline double brute_mean_log_likelihood(const Params& p, const arma::mat& data) 
   const double log_z = brute_log_partition(p);
   double s = 0;
   for (arma::uword n = 0; n < data.n_cols; ++n) s += -brute_free_energy(p, data.colptr(n)) - log_z;
+  return s / double(data.n_cols);
+}
+
+/// F(v) of a Bernoulli-visible RBM whose hidden units are stepped sigmoid
+/// units (the model NReLUs stand for; Nair & Hinton 2010): hidden unit j is
+/// `copies` binary units with biases c_j - n + 0.5 (n = 1..copies) sharing
+/// its weights, each summed out on its own (softplus of its input).
+inline double brute_ssu_free_energy(const Params& p, const double* v, int copies = 400) {
+  double f = 0;
+  for (arma::uword i = 0; i < p.b.n_elem; ++i) f -= p.b[i] * v[i];
+  for (arma::uword j = 0; j < p.c.n_elem; ++j) {
+    double u = p.c[j];
+    for (arma::uword i = 0; i < p.b.n_elem; ++i) u += v[i] * p.w(i, j);
+    for (int n = 1; n <= copies; ++n) {
+      const double x = u - n + 0.5;
+      f -= x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+    }
+  }
+  return f;
+}
+
+/// Mean log p(v) over the columns of data for that model, log Z by summing
+/// over every binary v.
+inline double brute_ssu_mean_log_likelihood(const Params& p, const arma::mat& data) {
+  const arma::mat vs = all_binary_states(p.b.n_elem);
+  std::vector<double> terms;
+  for (arma::uword a = 0; a < vs.n_cols; ++a) terms.push_back(-brute_ssu_free_energy(p, vs.colptr(a)));
+  const double log_z = log_sum_exp(terms);
+  double s = 0;
+  for (arma::uword n = 0; n < data.n_cols; ++n) s += -brute_ssu_free_energy(p, data.colptr(n)) - log_z;
   return s / double(data.n_cols);
 }
 
@@ -337,6 +368,44 @@ struct TempDir {
   std::string path(const std::string& name) const { return (dir / name).string(); }
   std::string operator/(const std::string& name) const { return path(name); }
 };
+
+/// Copies the checkpoint aside right after it is written at epoch `at`.
+class CheckpointGrabber : public ebm::TrainingObserver {
+ public:
+  CheckpointGrabber(std::string from, std::string to, arma::uword at)
+      : from_(std::move(from)), to_(std::move(to)), at_(at) {}
+  void on_epoch(const ebm::EpochRecord& r) override {
+    if (r.epoch == at_)
+      std::filesystem::copy_file(from_, to_, std::filesystem::copy_options::overwrite_existing);
+  }
+
+ private:
+  std::string from_, to_;
+  arma::uword at_;
+};
+
+/// Central differences (f(theta + h) - f(theta - h)) / 2h of the objective
+/// f() for every element of every parameter (each changed and restored), in
+/// the layout of a gradient (one matrix per parameter).
+template <class Parameters, class F>
+std::vector<arma::mat> central_differences(const Parameters& parameters, F f) {
+  std::vector<arma::mat> out;
+  const double h = 1e-5;
+  for (const auto& p : parameters) {
+    auto& theta = *p.value;
+    out.emplace_back(theta.n_rows, theta.n_cols);
+    for (arma::uword i = 0; i < theta.n_elem; ++i) {
+      const double saved = theta[i];
+      theta[i] = saved + h;
+      const double up = f();
+      theta[i] = saved - h;
+      const double down = f();
+      theta[i] = saved;
+      out.back()[i] = (up - down) / (2 * h);
+    }
+  }
+  return out;
+}
 
 /// Checks `gradient` (one matrix per parameter, in the order of
 /// `parameters`, a model's parameters() list) against central differences

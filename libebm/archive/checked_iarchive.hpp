@@ -147,6 +147,18 @@ class CheckedIArchive : public Base {
     Base::load(t);
     check_count(t);
   }
+  /// A binary bool is one byte; any value but 0 or 1 would be read into
+  /// the bool as is, which is undefined behaviour (fuzz finding F11).
+  void load(bool& b) {
+    if constexpr (encoding == ArchiveEncoding::binary) {
+      unsigned char byte = 0;
+      this->load_binary(&byte, 1);
+      if (byte > 1) fail("a bool stored as " + std::to_string(unsigned(byte)) + " (expected 0 or 1)");
+      b = byte == 1;
+    } else {
+      Base::load(b);
+    }
+  }
 
   void register_basic_serializer(const basic_iserializer& bis) {
     note_class(bis);

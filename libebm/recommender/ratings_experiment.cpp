@@ -14,6 +14,7 @@
 #include "libebm/recommender/rbm_recommender.hpp"
 #include "libebm/registry/kinds.hpp"
 #include "samplers/contrastive_divergence.hpp"
+#include "samplers/persistent_contrastive_divergence.hpp"
 
 namespace ebm {
 
@@ -162,8 +163,8 @@ class RatingsObserver : public TrainingObserver {
  public:
   RatingsObserver(const ExperimentConfig& c, TrainingObserver* next, GradientEstimator<eT>& estimator,
                   const Rbm<eT>* model, const RatingsData& data, const SparseRatings& fit,
-                  const RatingsTable& validation)
-      : c_(c), next_(next), model_(model), data_(data), fit_(fit), validation_(validation) {
+                  const RatingsTable& validation, arma::uword epochs_done)
+      : c_(c), next_(next), estimator_(estimator), model_(model), data_(data), fit_(fit), validation_(validation) {
     cd_ = dynamic_cast<ContrastiveDivergence<eT>*>(&estimator);
     std::string token;
     for (char ch : c.ratings.k_schedule + " ") {  // checked when the config was read
@@ -171,13 +172,23 @@ class RatingsObserver : public TrainingObserver {
       else if (!token.empty()) schedule_.push_back(unsigned(std::stoul(token))), token.clear();
     }
     if (schedule_.empty()) schedule_.push_back(1);
-    set_k(0);
+    set_k(epochs_done);  // a resumed run continues the schedule where it stopped
+  }
+  /// Checkpoints as ordinary runs write them (output.checkpoint), after
+  /// CD's k for the next epoch is set so that the checkpoint holds it.
+  void write_checkpoints(const Rng* rng, const Trainer<eT>* trainer, const UpdateRule<eT>* rule) {
+    rng_ = rng, trainer_ = trainer, rule_ = rule;
   }
   void on_batch(const StepContext& step, arma::uword batch, arma::uword n_batches) override {
     if (next_) next_->on_batch(step, batch, n_batches);
   }
   void on_epoch(const EpochRecord& record) override {
     if (record.epoch > 0) set_k(record.epoch);
+    if (trainer_ && !c_.output.checkpoint.empty() && record.epoch > 0 &&
+        (record.epoch % c_.output.checkpoint_every == 0 || record.epoch == c_.epochs))
+      save_checkpoint(c_.output.checkpoint, c_.resolved_text, static_cast<const Model<eT>&>(*model_), estimator_,
+                      *rule_, *rng_, trainer_->steps_taken(), trainer_->history(),
+                      parse_encoding(c_.output.format));
     if (model_ && !validation_.ratings.empty() &&
         (record.epoch % c_.monitor_every == 0 || record.epoch == c_.epochs)) {
       const std::vector<double> p = predict_ratings(*model_, data_, fit_, pairs_of(validation_));
@@ -206,6 +217,10 @@ class RatingsObserver : public TrainingObserver {
   }
   const ExperimentConfig& c_;
   TrainingObserver* next_;
+  GradientEstimator<eT>& estimator_;
+  const Rng* rng_ = nullptr;
+  const Trainer<eT>* trainer_ = nullptr;
+  const UpdateRule<eT>* rule_ = nullptr;
   const Rbm<eT>* model_;
   const RatingsData& data_;
   const SparseRatings& fit_;
@@ -217,7 +232,8 @@ class RatingsObserver : public TrainingObserver {
 }  // namespace
 
 template <typename eT>
-ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObserver* observer) {
+ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObserver* observer,
+                                        TrainingCheckpoint<eT>* resume) {
   ExperimentResult result;
   if (!c.output.directory.empty()) {  // the record folder: config, log, results and model (no pictures)
     std::error_code error;
@@ -239,9 +255,11 @@ ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObser
   context.make_layer = [&c](const std::string& type, arma::uword size) {
     return UnitsKind::registry<eT>::instance().create(type, c.block(type), size);
   };
-  std::unique_ptr<Model<eT>> model = ModelKind::registry<eT>::instance().create(c.model_type, c.block(c.model_type), context);
+  std::unique_ptr<Model<eT>> model =
+      resume ? std::move(resume->model)
+             : ModelKind::registry<eT>::instance().create(c.model_type, c.block(c.model_type), context);
   const auto* rbm = dynamic_cast<const Rbm<eT>*>(model.get());
-  if (!rbm) throw InputError("model.type: data.format = ratings needs an rbm, not '" + c.model_type + "'");
+  if (!rbm) throw InputError("model.type: data.format = ratings needs an rbm, not '" + model->type_name() + "'");
   RbmRecommender<eT> check(*rbm, sparse, data.item_based);  // the visible layer fits the ratings (InputError if not)
 
   // Layer::initialize_from_data of softmax units only needs the count of
@@ -249,12 +267,21 @@ ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObser
   // one-hot columns: pass that one column instead of densifying the data.
   arma::Mat<eT> counts(context.n_visible, 1, arma::fill::zeros);
   for (arma::uword e = 0; e < sparse.n_ratings(); ++e) counts(sparse.variables[e] * sparse.levels + sparse.level[e], 0) += 1;
-  model->initialize(counts, rng, c.weight_init_stddev);
-  auto estimator = EstimatorKind::registry<eT>::instance().create(
-      c.estimator, c.block(c.estimator), SamplerKind::registry<eT>::instance().create(c.sampler, c.block(c.sampler)));
-  auto update_rule = UpdateKind::registry<eT>::instance().create(c.update, c.block(c.update));
+  std::unique_ptr<GradientEstimator<eT>> estimator;
+  std::unique_ptr<UpdateRule<eT>> update_rule;
+  if (resume) {  // the checkpoint's model, chains, momentum and generator
+    estimator = std::move(resume->estimator);
+    update_rule = std::move(resume->update_rule);
+    rng.set_state(resume->rng_state);
+  } else {
+    model->initialize(counts, rng, c.weight_init_stddev);
+    estimator = EstimatorKind::registry<eT>::instance().create(
+        c.estimator, c.block(c.estimator), SamplerKind::registry<eT>::instance().create(c.sampler, c.block(c.sampler)));
+    update_rule = UpdateKind::registry<eT>::instance().create(c.update, c.block(c.update));
+  }
 
   Trainer<eT> trainer(*model, *estimator, *update_rule, trainer_options(c, c.epochs));
+  if (resume) trainer.restore(resume->steps, std::move(resume->history));
   for (const std::string& name : c.monitor_names()) {
     const BlockOptions& o = c.block(name);
     try {
@@ -267,13 +294,20 @@ ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObser
   // The monitors see a fixed dense slice: the first 200 samples.
   arma::Mat<eT> monitor_train;
   sparse.gather(arma::regspace<arma::uvec>(0, std::min<arma::uword>(200, sparse.n_samples) - 1), monitor_train);
-  if (!dynamic_cast<const ContrastiveDivergence<eT>*>(estimator.get()))
+  // CD's chains start at the minibatch and PCD's per-case chains are set
+  // from their case's data, so both keep each sample's observed ratings.
+  const auto* pcd = dynamic_cast<const PersistentContrastiveDivergence<eT>*>(estimator.get());
+  if (!dynamic_cast<const ContrastiveDivergence<eT>*>(estimator.get()) && !(pcd && pcd->uses_case_chains(*model)))
     result.notes.push_back("training.estimator = " + c.estimator +
-                           ": its chains do not keep each sample's observed ratings (only CD's, which start at the "
-                           "minibatch, do), so its model term is the full model's over every " +
+                           ": its chains do not keep each sample's observed ratings (CD's and PCD's per-case chains "
+                           "do), so its model term is the full model's over every " +
                            (data.item_based ? std::string("user") : std::string("item")) +
-                           " and ratings.k_schedule is ignored; prefer cd for ratings");
-  RatingsObserver<eT> watcher(c, observer, *estimator, rbm, data, sparse, validation);
+                           " and ratings.k_schedule is ignored; prefer cd or pcd for ratings");
+  else if (pcd)
+    result.notes.push_back("training.estimator = pcd: ratings.k_schedule is ignored (pcd.k steps per update)");
+  const arma::uword epochs_done = trainer.history().empty() ? 0 : trainer.history().back().epoch;
+  RatingsObserver<eT> watcher(c, observer, *estimator, rbm, data, sparse, validation, epochs_done);
+  watcher.write_checkpoints(&rng, &trainer, update_rule.get());
   trainer.set_observer(&watcher);
   SparseSource<eT> source(sparse);
   trainer.train(source, monitor_train, nullptr, rng);
@@ -333,7 +367,8 @@ ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObser
                                                       const std::string&);                                           \
   template std::vector<double> predict_ratings<eT>(const Rbm<eT>&, const RatingsData&, const SparseRatings&,         \
                                                    const std::vector<std::pair<arma::uword, arma::uword>>&);         \
-  template ExperimentResult run_ratings_experiment<eT>(const ExperimentConfig&, TrainingObserver*);
+  template ExperimentResult run_ratings_experiment<eT>(const ExperimentConfig&, TrainingObserver*,                  \
+                                                       TrainingCheckpoint<eT>*);
 EBM_INSTANTIATE(float)
 EBM_INSTANTIATE(double)
 #undef EBM_INSTANTIATE

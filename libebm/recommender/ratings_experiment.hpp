@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "libebm/archive/checkpoint.hpp"
 #include "libebm/config/experiment_config.hpp"
 #include "libebm/data/ratings.hpp"
 #include "libebm/experiment.hpp"
@@ -60,7 +61,11 @@ template <typename eT>
 std::vector<double> predict_ratings(const Rbm<eT>& model, const RatingsData& data, const SparseRatings& known,
                                     const std::vector<std::pair<arma::uword, arma::uword>>& pairs);
 
+/// Trains and evaluates.  With output.checkpoint, the whole training state
+/// is saved as ordinary runs save it; `resume` (may be null) continues such a
+/// checkpoint and ends bit-identical to the uninterrupted run.
 template <typename eT>
-ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObserver* observer);
+ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObserver* observer,
+                                        TrainingCheckpoint<eT>* resume = nullptr);
 
 }  // namespace ebm

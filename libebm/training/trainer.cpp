@@ -148,6 +148,7 @@ const std::vector<EpochRecord>& Trainer<eT>::train_loop(arma::uword n_samples, c
       const ColumnShard shard = split ? column_shard(n, communicator_->rank(), communicator_->size()) : ColumnShard{0, n};
       gather(batches, b, shard.first, shard.count, batch);
       estimator_.set_global_batch_size(n);
+      estimator_.set_batch_cases(batches.index_view(b, 0, n), n_samples);  // for per-case estimator state
       {
         Rng::ColumnOffset offset(rng, shard.first);
         estimator_.estimate(model_, batch, gradient, rng);

@@ -91,6 +91,11 @@ class Layer {
   /// nothing to energies, messages or statistics and no sampler fills them.
   /// Default: every unit is observed, nothing to do.
   virtual void mark_unobserved(const Matrix& x, Matrix& input) const { (void)x, (void)input; }
+  /// True when mark_unobserved() may mark units, i.e. data may leave some of
+  /// this layer's units unobserved.  Chains that persist across minibatches
+  /// must then be tied to their training case (PCD's per-case chains), as
+  /// each case has its own model over its observed units.  Default: false.
+  virtual bool has_missing_entries() const { return false; }
 
   virtual void mean(const Matrix& input, Matrix& out) const = 0;
   virtual void sample(const Matrix& input, Matrix& out, Rng& rng) const = 0;
@@ -120,9 +125,13 @@ class Layer {
   /// Gaussian units), and d(-E)/db must be s % (x - const), so that the
   /// bias gradient divided by s is the difference of the mean states.
   virtual Matrix bias_input_scale() const { return Matrix(size(), 1, arma::fill::ones); }
-  /// "" when the layer can be centered; otherwise why not (e.g. missing
-  /// entries, whose mean over a batch is not the mean of a state).
-  virtual std::string centering_obstacle() const { return ""; }
+  /// "" when the layer can be centered; otherwise why not.  Default: units
+  /// with missing entries cannot (a batch mean over units some samples
+  /// leave unobserved is not the mean of a state, and centering would give
+  /// the unobserved units energy).
+  virtual std::string centering_obstacle() const {
+    return has_missing_entries() ? type_name() + " units with missing entries" : "";
+  }
 
   /// Sets the layer's parameters from data it will model (one sample per
   /// column), e.g. Bernoulli visible biases log(p/(1-p)) of the data means

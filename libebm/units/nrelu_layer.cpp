@@ -30,13 +30,26 @@ double NreluLayer<eT>::ssu_log_partition(double u) {
 }
 
 template <typename eT>
-void NreluLayer<eT>::mean(const Matrix& input, Matrix& out) const {
-  out.set_size(input.n_rows, input.n_cols);
-  for (arma::uword k = 0; k < input.n_elem; ++k) {
-    const double u = input[k], s = std::sqrt(sigmoid(u)), z = u / s;
-    const double cdf = 0.5 * std::erfc(-z / std::sqrt(2.0)), pdf = std::exp(-z * z / 2) / std::sqrt(2 * M_PI);
-    out[k] = eT(u * cdf + s * pdf);
+double NreluLayer<eT>::ssu_mean(double u) {
+  // Term by term the derivative of ssu_log_partition: the m saturated terms
+  // (x_n > 40) are sigmoid = 1 to within e^-40, the loop stops where the
+  // remaining terms sum to below e^-40.
+  const double m = u > 40.5 ? std::floor(u - 40.5) + 1 : 0;
+  double total = m;
+  for (double n = m + 1;; n += 1) {
+    const double x = u - n + 0.5;
+    total += sigmoid(x);
+    if (x < -40) break;
   }
+  return total;
+}
+
+template <typename eT>
+void NreluLayer<eT>::mean(const Matrix& input, Matrix& out) const {
+  // The SSU's exact conditional mean (not the mean of the approximate NReLU
+  // draw): see the header.
+  out.set_size(input.n_rows, input.n_cols);
+  for (arma::uword k = 0; k < input.n_elem; ++k) out[k] = eT(ssu_mean(double(input[k])));
 }
 
 template <typename eT>

@@ -47,11 +47,6 @@ class SoftmaxLayer : public Layer<eT> {
   arma::uword states_per_group() const { return k_; }
   arma::uword n_groups() const { return this->size() / k_; }
   bool missing_entries() const { return missing_; }
-  /// Centering: a batch mean over groups some samples leave unobserved is
-  /// not the mean of a state, and centering would give them energy.
-  std::string centering_obstacle() const override {
-    return missing_ ? "softmax units with missing entries (softmax.missing = true)" : "";
-  }
 
   void mean(const Matrix& input, Matrix& out) const override;
   /// One uniform per group (also for unobserved groups, so the stream does
@@ -62,6 +57,7 @@ class SoftmaxLayer : public Layer<eT> {
   void statistics(const Matrix& x, const arma::Row<eT>* weights, Matrix* out) const override;
   /// With `missing`: input <- NaN in every group that x leaves all zero.
   void mark_unobserved(const Matrix& x, Matrix& input) const override;
+  bool has_missing_entries() const override { return missing_; }
 
   // One-hot groups are 0/1 but flipping a single unit leaves the state
   // space, so the pseudo-likelihood (which flips one unit) does not apply.
