@@ -231,18 +231,6 @@ BOOST_AUTO_TEST_CASE(a_labelled_net_trained_from_a_config_classifies_far_above_c
   }
 }
 
-namespace {
-
-/// Stops a run (by throwing) when the second level is about to train.
-struct StopAtLevel2 : ebm::TrainingObserver {
-  void on_epoch(const ebm::EpochRecord& r) override {
-    for (const auto& m : r.measurements)
-      if (m.first.rfind("level2.", 0) == 0) throw std::runtime_error("stopped");
-  }
-};
-
-}  // namespace
-
 BOOST_AUTO_TEST_CASE(a_labelled_run_resumed_at_the_top_level_ends_bit_identical) {
   test::TempDir tmp("ebm_dbn_labels");
   const std::string config = planted_config(tmp);
@@ -253,7 +241,7 @@ BOOST_AUTO_TEST_CASE(a_labelled_run_resumed_at_the_top_level_ends_bit_identical)
   const auto a = ebm::run_experiment(ebm::load_experiment_config(config, full));
   auto stopped = common;
   stopped.push_back("output.checkpoint=" + (tmp / "run.ckpt"));
-  StopAtLevel2 stop;
+  test::StopAtLevel2 stop;
   BOOST_CHECK_THROW(ebm::run_experiment(ebm::load_experiment_config(config, stopped), &stop), std::runtime_error);
   const auto b = ebm::resume_experiment(tmp / "run.ckpt", {"output.model=" + (tmp / "resumed.ebm")});
   auto ma = ebm::load_model<float>(tmp / "full.ebm");

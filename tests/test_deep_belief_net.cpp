@@ -34,23 +34,6 @@ struct TempDir {
   std::string operator/(const std::string& name) const { return (dir / name).string(); }
 };
 
-/// A Bernoulli net with the given layer sizes (x_0 .. x_L), every level a
-/// random RBM (test::random_rbm) with its own seed.
-std::unique_ptr<ebm::DeepBeliefNet<double>> random_dbn(const std::vector<arma::uword>& sizes, std::uint64_t seed,
-                                                       double scale = 1.0) {
-  std::vector<std::unique_ptr<ebm::Layer<double>>> layers;
-  for (std::size_t k = 0; k + 1 < sizes.size(); ++k) {
-    layers.push_back(std::make_unique<ebm::BernoulliLayer<double>>(sizes[k]));
-    layers.push_back(std::make_unique<ebm::BernoulliLayer<double>>(sizes[k + 1]));
-  }
-  auto dbn = std::make_unique<ebm::DeepBeliefNet<double>>(std::move(layers));
-  for (std::size_t k = 0; k + 1 < sizes.size(); ++k) {
-    auto rbm = test::random_rbm(sizes[k], sizes[k + 1], seed + k, scale);
-    dbn->set_level(k, *rbm);
-  }
-  return dbn;
-}
-
 arma::uword state_index(const arma::mat& v, arma::uword col) {
   arma::uword a = 0;
   for (arma::uword i = 0; i < v.n_rows; ++i) a |= arma::uword(v(i, col) > 0.5) << i;
@@ -83,7 +66,7 @@ bool same_parameters(ebm::Model<eT>& a, ebm::Model<eT>& b) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(levels_are_the_rbms_they_were_set_from) {
-  auto dbn = random_dbn({4, 3, 2}, 11);
+  auto dbn = test::random_dbn({4, 3, 2}, 11);
   BOOST_TEST(dbn->n_levels() == 2u);
   BOOST_TEST(dbn->n_feature_layers() == 3u);
   BOOST_TEST((dbn->layer_sizes() == std::vector<arma::uword>{4, 3, 2}));
@@ -150,7 +133,7 @@ BOOST_AUTO_TEST_CASE(levels_take_their_unit_types_from_the_config) {
 }
 
 BOOST_AUTO_TEST_CASE(up_pass_is_each_levels_hidden_conditional) {
-  auto dbn = random_dbn({4, 3, 2}, 21);
+  auto dbn = test::random_dbn({4, 3, 2}, 21);
   const test::Params p0(*dbn->level(0)), p1(*dbn->level(1));
   const arma::mat v = test::all_binary_states(4);
   arma::mat f0, f1, f2;
@@ -193,7 +176,7 @@ BOOST_AUTO_TEST_CASE(up_pass_is_each_levels_hidden_conditional) {
 }
 
 BOOST_AUTO_TEST_CASE(generated_samples_follow_the_generative_distribution) {
-  auto dbn = random_dbn({4, 3, 2}, 31, 1.5);
+  auto dbn = test::random_dbn({4, 3, 2}, 31, 1.5);
   const arma::vec exact = brute_dbn_marginal(test::Params(*dbn->level(0)), test::Params(*dbn->level(1)));
   BOOST_TEST(arma::accu(exact) == 1.0, boost::test_tools::tolerance(1e-12));
 
@@ -243,7 +226,7 @@ BOOST_AUTO_TEST_CASE(a_transposed_second_level_makes_the_bound_equal_the_log_lik
   // with equality when the second level is the first one transposed
   // (W2 = W1^T, visible bias of level 2 = hidden bias of level 1 and vice
   // versa): the net's p(v) is then the first RBM's own p(v).
-  auto dbn = random_dbn({4, 3, 2}, 41);
+  auto dbn = test::random_dbn({4, 3, 2}, 41);
   auto first = dbn->level(0);
   auto transposed = std::make_unique<ebm::Rbm<double>>(std::make_unique<ebm::BernoulliLayer<double>>(3),
                                                        std::make_unique<ebm::BernoulliLayer<double>>(4));
@@ -353,7 +336,7 @@ BOOST_AUTO_TEST_CASE(the_first_level_is_trained_exactly_like_a_plain_rbm) {
 
 BOOST_AUTO_TEST_CASE(archives_round_trip_in_every_encoding) {
   TempDir tmp;
-  auto dbn = random_dbn({5, 4, 3, 2}, 51);
+  auto dbn = test::random_dbn({5, 4, 3, 2}, 51);
   dbn->set_trained_levels(2);
   dbn->set_level_epochs({3, 4, 5});
   for (auto encoding : {ebm::ArchiveEncoding::binary, ebm::ArchiveEncoding::text, ebm::ArchiveEncoding::xml}) {
@@ -375,19 +358,6 @@ BOOST_AUTO_TEST_CASE(archives_round_trip_in_every_encoding) {
   }
 }
 
-namespace {
-
-/// Stops a run (by throwing) when the second level is about to train, i.e.
-/// right after the checkpoint of the first level was written.
-struct StopAtLevel2 : ebm::TrainingObserver {
-  void on_epoch(const ebm::EpochRecord& r) override {
-    for (const auto& m : r.measurements)
-      if (m.first.rfind("level2.", 0) == 0) throw std::runtime_error("stopped");
-  }
-};
-
-}  // namespace
-
 BOOST_AUTO_TEST_CASE(a_run_resumed_at_a_level_boundary_ends_bit_identical) {
   TempDir tmp;
   const std::string config = std::string(EBM_TEST_DATA_DIR) + "/dbn_bars_and_stripes.ini";
@@ -398,7 +368,7 @@ BOOST_AUTO_TEST_CASE(a_run_resumed_at_a_level_boundary_ends_bit_identical) {
   const auto a = ebm::run_experiment(ebm::load_experiment_config(config, full));
   auto stopped = common;
   stopped.push_back("output.checkpoint=" + (tmp / "run.ckpt"));
-  StopAtLevel2 stop;
+  test::StopAtLevel2 stop;
   BOOST_CHECK_THROW(ebm::run_experiment(ebm::load_experiment_config(config, stopped), &stop), std::runtime_error);
   const auto b = ebm::resume_experiment(tmp / "run.ckpt", {"output.model=" + (tmp / "resumed.ebm")});
   auto ma = ebm::load_model<float>(tmp / "full.ebm");

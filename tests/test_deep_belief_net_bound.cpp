@@ -19,20 +19,6 @@ namespace tt = boost::test_tools;
 
 namespace {
 
-/// A Bernoulli net with layer sizes x_0 .. x_L, each level a random RBM.
-std::unique_ptr<ebm::DeepBeliefNet<double>> random_dbn(const std::vector<arma::uword>& sizes, std::uint64_t seed,
-                                                       double scale = 1.0) {
-  std::vector<std::unique_ptr<ebm::Layer<double>>> layers;
-  for (std::size_t k = 0; k + 1 < sizes.size(); ++k) {
-    layers.push_back(std::make_unique<ebm::BernoulliLayer<double>>(sizes[k]));
-    layers.push_back(std::make_unique<ebm::BernoulliLayer<double>>(sizes[k + 1]));
-  }
-  auto dbn = std::make_unique<ebm::DeepBeliefNet<double>>(std::move(layers));
-  for (std::size_t k = 0; k + 1 < sizes.size(); ++k)
-    dbn->set_level(k, *test::random_rbm(sizes[k], sizes[k + 1], seed + k, scale));
-  return dbn;
-}
-
 test::BruteDbn brute(const ebm::DeepBeliefNet<double>& dbn) {
   test::BruteDbn b;
   for (arma::uword k = 0; k < dbn.n_levels(); ++k) b.levels.emplace_back(*dbn.level(k));
@@ -50,7 +36,7 @@ double get(const ebm::Measurements& out, const std::string& name) {
 
 BOOST_AUTO_TEST_CASE(estimate_matches_the_enumerated_bound_within_its_sampling_error_and_stays_below_log_p) {
   // Three levels, 5-4-3-3: the up pass draws x_1 and x_2.
-  const auto dbn = random_dbn({5, 4, 3, 3}, 11, 1.2);
+  const auto dbn = test::random_dbn({5, 4, 3, 3}, 11, 1.2);
   const test::BruteDbn b = brute(*dbn);
   const double log_z_top = test::brute_log_partition(b.levels.back());
   const arma::mat vs = test::all_binary_states(5);
@@ -90,7 +76,7 @@ BOOST_AUTO_TEST_CASE(a_transposed_top_level_makes_every_draw_equal_log_p) {
   // transposed, q(h1 | v) is the net's exact posterior and p(v) is the first
   // RBM's, so log p(v, h1) - log q(h1 | v) = log p(v) for every h1: the
   // estimate is exact and its variance zero.
-  auto dbn = random_dbn({4, 3, 4}, 21);
+  auto dbn = test::random_dbn({4, 3, 4}, 21);
   auto first = dbn->level(0);
   ebm::Rbm<double> transposed(std::make_unique<ebm::BernoulliLayer<double>>(3),
                               std::make_unique<ebm::BernoulliLayer<double>>(4));
@@ -111,7 +97,7 @@ BOOST_AUTO_TEST_CASE(a_transposed_top_level_makes_every_draw_equal_log_p) {
 }
 
 BOOST_AUTO_TEST_CASE(one_level_is_the_rbms_exact_log_likelihood) {
-  auto dbn = random_dbn({5, 3}, 31);
+  auto dbn = test::random_dbn({5, 3}, 31);
   const test::Params p(*dbn->level(0));
   const arma::mat vs = test::all_binary_states(5);
   ebm::Rng rng(32);
@@ -126,7 +112,7 @@ BOOST_AUTO_TEST_CASE(one_level_is_the_rbms_exact_log_likelihood) {
 BOOST_AUTO_TEST_CASE(the_ais_monitor_reports_the_bound_with_the_top_rbms_log_z_band_and_reverse_ais) {
   // 6-5-7: a top RBM of 5 x 7 units, log Z by AIS (forward and reverse)
   // against enumeration; the bound averaged over 64 data vectors.
-  const auto dbn = random_dbn({6, 5, 7}, 41, 1.0);
+  const auto dbn = test::random_dbn({6, 5, 7}, 41, 1.0);
   const test::BruteDbn b = brute(*dbn);
   const double log_z_top = test::brute_log_partition(b.levels.back());
   const arma::mat vs = test::all_binary_states(6);
@@ -175,7 +161,7 @@ BOOST_AUTO_TEST_CASE(the_ais_monitor_reports_the_bound_with_the_top_rbms_log_z_b
 }
 
 BOOST_AUTO_TEST_CASE(a_one_level_net_is_measured_as_its_rbm) {
-  auto dbn = random_dbn({6, 4}, 51);
+  auto dbn = test::random_dbn({6, 4}, 51);
   const arma::mat vs = test::all_binary_states(6);
   ebm::BlockOptions options = ebm::TypeCatalog::instance().defaults("monitor", "ais");
   options.set<std::string>("schedule", "1:200");

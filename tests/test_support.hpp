@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "libebm/random.hpp"
 #include "libebm/training/trainer.hpp"
 #include "libebm/units/bernoulli_layer.hpp"
+#include "models/deep_belief_net.hpp"
 #include "models/rbm.hpp"
 
 namespace test {
@@ -369,6 +371,29 @@ struct TempDir {
   std::string operator/(const std::string& name) const { return path(name); }
 };
 
+/// A Bernoulli deep belief net with layer sizes x_0 .. x_L, every level a
+/// random RBM (random_rbm) with its own seed.
+inline std::unique_ptr<ebm::DeepBeliefNet<double>> random_dbn(const std::vector<arma::uword>& sizes,
+                                                              std::uint64_t seed, double scale = 1.0) {
+  std::vector<std::unique_ptr<ebm::Layer<double>>> layers;
+  for (std::size_t k = 0; k + 1 < sizes.size(); ++k) {
+    layers.push_back(std::make_unique<ebm::BernoulliLayer<double>>(sizes[k]));
+    layers.push_back(std::make_unique<ebm::BernoulliLayer<double>>(sizes[k + 1]));
+  }
+  auto dbn = std::make_unique<ebm::DeepBeliefNet<double>>(std::move(layers));
+  for (std::size_t k = 0; k + 1 < sizes.size(); ++k) dbn->set_level(k, *random_rbm(sizes[k], sizes[k + 1], seed + k, scale));
+  return dbn;
+}
+
+/// Stops a greedy run (by throwing) when its second level is about to
+/// train, i.e. right after the checkpoint of the first level was written.
+struct StopAtLevel2 : ebm::TrainingObserver {
+  void on_epoch(const ebm::EpochRecord& r) override {
+    for (const auto& m : r.measurements)
+      if (m.first.rfind("level2.", 0) == 0) throw std::runtime_error("stopped");
+  }
+};
+
 /// Copies the checkpoint aside right after it is written at epoch `at`.
 class CheckpointGrabber : public ebm::TrainingObserver {
  public:
@@ -418,23 +443,14 @@ template <class Parameters, class Gradient, class F>
 void check_gradient_by_central_differences(const Parameters& parameters, const Gradient& gradient, F f,
                                            double tolerance = 1e-7, bool relative = false) {
   BOOST_REQUIRE_EQUAL(gradient.size(), parameters.size());
-  const double h = 1e-5;
-  for (std::size_t k = 0; k < parameters.size(); ++k) {
-    auto& theta = *parameters[k].value;
-    for (arma::uword i = 0; i < theta.n_elem; ++i) {
-      const double saved = theta[i];
-      theta[i] = saved + h;
-      const double up = f();
-      theta[i] = saved - h;
-      const double down = f();
-      theta[i] = saved;
-      const double numeric = (up - down) / (2 * h);
-      const double scale = relative ? std::max(1.0, std::abs(numeric)) : 1.0;
+  const std::vector<arma::mat> numeric = central_differences(parameters, f);
+  for (std::size_t k = 0; k < parameters.size(); ++k)
+    for (arma::uword i = 0; i < numeric[k].n_elem; ++i) {
+      const double scale = relative ? std::max(1.0, std::abs(numeric[k][i])) : 1.0;
       BOOST_TEST_CONTEXT(parameters[k].name << "[" << i << "]") {
-        BOOST_TEST(std::abs(gradient[k][i] - numeric) < tolerance * scale);
+        BOOST_TEST(std::abs(gradient[k][i] - numeric[k][i]) < tolerance * scale);
       }
     }
-  }
 }
 
 }  // namespace test
