@@ -40,20 +40,6 @@ struct TempDir : test::TempDir {
   TempDir() : test::TempDir("ebm_archive_test") {}
 };
 
-template <typename eT>
-bool same_parameters(ebm::Model<eT>& a, ebm::Model<eT>& b) {
-  auto pa = a.parameters(), pb = b.parameters();
-  if (pa.size() != pb.size()) return false;
-  for (std::size_t i = 0; i < pa.size(); ++i) {
-    if (pa[i].name != pb[i].name || pa[i].value->n_rows != pb[i].value->n_rows ||
-        pa[i].value->n_cols != pb[i].value->n_cols)
-      return false;
-    // Bit for bit: compare the bytes, so that even -0.0 vs 0.0 would count.
-    if (std::memcmp(pa[i].value->memptr(), pb[i].value->memptr(), pa[i].value->n_elem * sizeof(eT)) != 0) return false;
-  }
-  return true;
-}
-
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -106,8 +92,8 @@ BOOST_AUTO_TEST_CASE(round_trip_every_encoding_preserves_every_parameter_exactly
     auto lf = ebm::load_model<float>(pf);
     auto ld = ebm::load_model<double>(pd);
     BOOST_TEST_CONTEXT(ebm::encoding_name(e)) {
-      BOOST_TEST(same_parameters<float>(*f, *lf.model));
-      BOOST_TEST(same_parameters<double>(*d, *ld.model));
+      BOOST_TEST(test::same_parameters<float>(*f, *lf.model));
+      BOOST_TEST(test::same_parameters<double>(*d, *ld.model));
       BOOST_TEST(lf.config == "config text\n[x]\na = 1\n");
       BOOST_TEST(lf.header.model_type == "rbm");
       BOOST_TEST(lf.header.scalar == "float");
@@ -157,7 +143,7 @@ BOOST_AUTO_TEST_CASE(checkpoint_round_trip_keeps_chains_momentum_and_generator) 
     ebm::save_checkpoint(path, "cfg", *rbm, pcd, sgd, rng, 3, {record}, e);
     auto c = ebm::load_checkpoint<float>(path);
     BOOST_TEST_CONTEXT(ebm::encoding_name(e)) {
-      BOOST_TEST(same_parameters<float>(*rbm, *c.model));
+      BOOST_TEST(test::same_parameters<float>(*rbm, *c.model));
       auto* loaded_pcd = dynamic_cast<ebm::PersistentContrastiveDivergence<float>*>(c.estimator.get());
       BOOST_REQUIRE(loaded_pcd);
       BOOST_TEST(loaded_pcd->k() == 2u);
@@ -193,11 +179,11 @@ BOOST_AUTO_TEST_CASE(fixture_archives_of_version_0_load) {
     BOOST_TEST_CONTEXT(name) {
       BOOST_TEST(loaded.header.library == "0.1.0");
       BOOST_TEST(loaded.config == fixture_config);
-      BOOST_TEST(same_parameters<float>(*fixture_rbm<float>(), *loaded.model));
+      BOOST_TEST(test::same_parameters<float>(*fixture_rbm<float>(), *loaded.model));
     }
   }
   auto d = ebm::load_model<double>(dir + "rbm_v0_double.binary");
-  BOOST_TEST(same_parameters<double>(*fixture_rbm<double>(), *d.model));
+  BOOST_TEST(test::same_parameters<double>(*fixture_rbm<double>(), *d.model));
 }
 
 BOOST_AUTO_TEST_CASE(bad_archives_give_one_clear_error) {
@@ -323,7 +309,7 @@ BOOST_AUTO_TEST_CASE(a_run_resumed_at_any_epoch_boundary_ends_bit_identical) {
       auto a = ebm::load_model<float>(tmp / "full.ebm");
       auto b = ebm::load_model<float>(tmp / "resumed.ebm");
       BOOST_TEST_CONTEXT(format << ", stopped after epoch " << stop) {
-        BOOST_TEST(same_parameters<float>(*a.model, *b.model));
+        BOOST_TEST(test::same_parameters<float>(*a.model, *b.model));
         BOOST_TEST(full.updates == resumed.updates);
         BOOST_REQUIRE_EQUAL(full.history.size(), resumed.history.size());
         for (std::size_t e = 0; e < full.history.size(); ++e)
@@ -338,7 +324,7 @@ BOOST_AUTO_TEST_CASE(a_run_resumed_at_any_epoch_boundary_ends_bit_identical) {
   ebm::run_experiment(ebm::load_experiment_config(config, other_overrides));
   auto a = ebm::load_model<float>(tmp / "full.ebm");
   auto c = ebm::load_model<float>(tmp / "other.ebm");
-  BOOST_TEST(!same_parameters<float>(*a.model, *c.model));
+  BOOST_TEST(!test::same_parameters<float>(*a.model, *c.model));
 }
 
 BOOST_AUTO_TEST_CASE(per_case_pcd_chains_are_checkpointed_and_resume_bit_identical) {
@@ -371,7 +357,7 @@ BOOST_AUTO_TEST_CASE(per_case_pcd_chains_are_checkpointed_and_resume_bit_identic
       BOOST_TEST(pcd->started_cases().size() == full.n_train);
       BOOST_TEST(std::count(pcd->started_cases().begin(), pcd->started_cases().end(), 0u) == 0);
       BOOST_TEST(pcd->chains().layers.empty());  // no shared fantasy particles
-      BOOST_TEST(same_parameters<float>(*a.model, *b.model));
+      BOOST_TEST(test::same_parameters<float>(*a.model, *b.model));
       BOOST_REQUIRE_EQUAL(full.history.size(), resumed.history.size());
       for (std::size_t e = 0; e < full.history.size(); ++e)
         BOOST_TEST(full.history[e].get("log_likelihood_train") == resumed.history[e].get("log_likelihood_train"));
@@ -411,7 +397,7 @@ BOOST_AUTO_TEST_CASE(bm_dbm_and_centered_runs_round_trip_and_resume_bit_identica
       auto b = ebm::load_model<float>(tmp / "resumed.ebm");
       BOOST_TEST_CONTEXT(family[0] << ", " << format) {
         BOOST_TEST(a.header.model_type == family[0].substr(11));
-        BOOST_TEST(same_parameters<float>(*a.model, *b.model));
+        BOOST_TEST(test::same_parameters<float>(*a.model, *b.model));
         BOOST_TEST(a.model->offsets().size() == (centered ? a.model->n_layers() : 0));
         BOOST_REQUIRE_EQUAL(a.model->offsets().size(), b.model->offsets().size());
         for (std::size_t l = 0; l < a.model->offsets().size(); ++l)
@@ -425,7 +411,7 @@ BOOST_AUTO_TEST_CASE(bm_dbm_and_centered_runs_round_trip_and_resume_bit_identica
           const std::string path = tmp / ("again." + ebm::encoding_name(e));
           ebm::save_model(path, *a.model, a.config, e);
           auto c = ebm::load_model<float>(path);
-          BOOST_TEST(same_parameters<float>(*a.model, *c.model));
+          BOOST_TEST(test::same_parameters<float>(*a.model, *c.model));
           BOOST_REQUIRE_EQUAL(c.model->offsets().size(), a.model->offsets().size());
           for (std::size_t l = 0; l < a.model->offsets().size(); ++l)
             BOOST_TEST(arma::all(arma::vectorise(a.model->offsets()[l] == c.model->offsets()[l])));
@@ -491,7 +477,7 @@ BOOST_AUTO_TEST_CASE(bm_and_dbm_fixture_archives_of_version_0_load) {
   for (const char* encoding : {"binary", "xml"}) {
     BOOST_TEST_CONTEXT(encoding) {
       auto bm = ebm::load_model<float>(dir + "bm_v0_float." + encoding);
-      BOOST_TEST(same_parameters<float>(*fixture_bm<float>(), *bm.model));
+      BOOST_TEST(test::same_parameters<float>(*fixture_bm<float>(), *bm.model));
       auto* loaded_bm = dynamic_cast<ebm::BoltzmannMachine<float>*>(bm.model.get());
       BOOST_REQUIRE(loaded_bm);
       BOOST_TEST(loaded_bm->mean_field_options().damping == 0.25);
@@ -499,7 +485,7 @@ BOOST_AUTO_TEST_CASE(bm_and_dbm_fixture_archives_of_version_0_load) {
       BOOST_TEST(loaded_bm->visible_lateral() != nullptr);
       BOOST_TEST(loaded_bm->hidden_lateral() != nullptr);
       auto dbm = ebm::load_model<float>(dir + "dbm_v0_float." + encoding);
-      BOOST_TEST(same_parameters<float>(*fixture_dbm<float>(), *dbm.model));
+      BOOST_TEST(test::same_parameters<float>(*fixture_dbm<float>(), *dbm.model));
       auto* loaded_dbm = dynamic_cast<ebm::DeepBoltzmannMachine<float>*>(dbm.model.get());
       BOOST_REQUIRE(loaded_dbm);
       BOOST_TEST(loaded_dbm->mean_field_options().max_iterations == 9u);
@@ -553,7 +539,7 @@ BOOST_AUTO_TEST_CASE(dbn_fixture_archives_of_version_0_load) {
   for (const char* encoding : {"binary", "xml"}) {
     BOOST_TEST_CONTEXT(encoding) {
       auto loaded = ebm::load_model<float>(dir + "dbn_v0_float." + encoding);
-      BOOST_TEST(same_parameters<float>(*fixture_dbn<float>(), *loaded.model));
+      BOOST_TEST(test::same_parameters<float>(*fixture_dbn<float>(), *loaded.model));
       auto* dbn = dynamic_cast<ebm::DeepBeliefNet<float>*>(loaded.model.get());
       BOOST_REQUIRE(dbn);
       BOOST_TEST(dbn->propagate_samples());

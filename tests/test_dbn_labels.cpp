@@ -42,17 +42,6 @@ std::unique_ptr<Dbn> labelled_dbn(std::uint64_t seed) {
   return dbn;
 }
 
-template <typename eT>
-bool same_parameters(ebm::Model<eT>& a, ebm::Model<eT>& b) {
-  auto pa = a.parameters(), pb = b.parameters();
-  if (pa.size() != pb.size()) return false;
-  for (std::size_t i = 0; i < pa.size(); ++i) {
-    if (pa[i].name != pb[i].name || arma::size(*pa[i].value) != arma::size(*pb[i].value)) return false;
-    if (std::memcmp(pa[i].value->memptr(), pb[i].value->memptr(), pa[i].value->n_elem * sizeof(eT)) != 0) return false;
-  }
-  return true;
-}
-
 /// Noisy 4x4 bars (label 0: rows all on or off) and stripes (label 1:
 /// columns), neither blank nor full, each pixel flipped with probability
 /// 0.05; `n` samples, one per column.
@@ -224,7 +213,7 @@ BOOST_AUTO_TEST_CASE(a_labelled_net_trained_from_a_config_classifies_far_above_c
   for (auto encoding : {ebm::ArchiveEncoding::binary, ebm::ArchiveEncoding::text, ebm::ArchiveEncoding::xml}) {
     ebm::save_model(tmp / "copy.ebm", *loaded.model, loaded.config, encoding);
     auto copy = ebm::load_model<double>(tmp / "copy.ebm");
-    BOOST_TEST(same_parameters<double>(*loaded.model, *copy.model));
+    BOOST_TEST(test::same_parameters<double>(*loaded.model, *copy.model));
     arma::mat again;
     copy.model->class_log_probabilities(test, again);
     BOOST_TEST(arma::approx_equal(again, log_p, "absdiff", 0.0));
@@ -246,7 +235,7 @@ BOOST_AUTO_TEST_CASE(a_labelled_run_resumed_at_the_top_level_ends_bit_identical)
   const auto b = ebm::resume_experiment(tmp / "run.ckpt", {"output.model=" + (tmp / "resumed.ebm")});
   auto ma = ebm::load_model<float>(tmp / "full.ebm");
   auto mb = ebm::load_model<float>(tmp / "resumed.ebm");
-  BOOST_TEST(same_parameters<float>(*ma.model, *mb.model));
+  BOOST_TEST(test::same_parameters<float>(*ma.model, *mb.model));
   BOOST_TEST(a.final_measurements == b.final_measurements);
 }
 

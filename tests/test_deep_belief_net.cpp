@@ -52,17 +52,6 @@ arma::vec brute_dbn_marginal(const test::Params& bottom, const test::Params& top
   return p;
 }
 
-template <typename eT>
-bool same_parameters(ebm::Model<eT>& a, ebm::Model<eT>& b) {
-  auto pa = a.parameters(), pb = b.parameters();
-  if (pa.size() != pb.size()) return false;
-  for (std::size_t i = 0; i < pa.size(); ++i) {
-    if (pa[i].name != pb[i].name || arma::size(*pa[i].value) != arma::size(*pb[i].value)) return false;
-    if (std::memcmp(pa[i].value->memptr(), pb[i].value->memptr(), pa[i].value->n_elem * sizeof(eT)) != 0) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(levels_are_the_rbms_they_were_set_from) {
@@ -73,7 +62,7 @@ BOOST_AUTO_TEST_CASE(levels_are_the_rbms_they_were_set_from) {
   for (arma::uword k = 0; k < 2; ++k) {
     auto expected = test::random_rbm(k == 0 ? 4 : 3, k == 0 ? 3 : 2, 11 + k);
     auto level = dbn->level(k);
-    BOOST_TEST(same_parameters<double>(*level, *expected));
+    BOOST_TEST(test::same_parameters<double>(*level, *expected));
   }
   // Mismatched shapes are a contract error, not a silent copy.
   auto wrong = test::random_rbm(4, 2, 1);
@@ -326,7 +315,7 @@ BOOST_AUTO_TEST_CASE(the_first_level_is_trained_exactly_like_a_plain_rbm) {
   auto net = ebm::load_model<double>(tmp / "dbn.ebm");
   auto rbm = ebm::load_model<double>(tmp / "rbm.ebm");
   auto level = dynamic_cast<ebm::DeepBeliefNet<double>&>(*net.model).level(0);
-  BOOST_TEST(same_parameters<double>(*level, *rbm.model));
+  BOOST_TEST(test::same_parameters<double>(*level, *rbm.model));
   BOOST_REQUIRE(d.history.size() > 60u);
   for (std::size_t e : {0, 20, 40, 60}) {  // level 1's measured epochs
     BOOST_TEST(std::isfinite(r.history[e].get("log_likelihood_train")));
@@ -345,7 +334,7 @@ BOOST_AUTO_TEST_CASE(archives_round_trip_in_every_encoding) {
     auto loaded = ebm::load_model<double>(path);
     auto* back = dynamic_cast<ebm::DeepBeliefNet<double>*>(loaded.model.get());
     BOOST_REQUIRE(back);
-    BOOST_TEST(same_parameters<double>(*dbn, *back));
+    BOOST_TEST(test::same_parameters<double>(*dbn, *back));
     BOOST_TEST(back->trained_levels() == 2u);
     BOOST_TEST(back->level_epochs(2) == 5u);
     BOOST_TEST(back->propagate_samples() == dbn->propagate_samples());
@@ -373,7 +362,7 @@ BOOST_AUTO_TEST_CASE(a_run_resumed_at_a_level_boundary_ends_bit_identical) {
   const auto b = ebm::resume_experiment(tmp / "run.ckpt", {"output.model=" + (tmp / "resumed.ebm")});
   auto ma = ebm::load_model<float>(tmp / "full.ebm");
   auto mb = ebm::load_model<float>(tmp / "resumed.ebm");
-  BOOST_TEST(same_parameters<float>(*ma.model, *mb.model));
+  BOOST_TEST(test::same_parameters<float>(*ma.model, *mb.model));
   BOOST_TEST(a.updates == b.updates);
   BOOST_REQUIRE_EQUAL(a.history.size(), b.history.size());
   arma::uword compared = 0;

@@ -8,6 +8,7 @@
 #include <armadillo>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
@@ -383,6 +384,19 @@ inline std::unique_ptr<ebm::DeepBeliefNet<double>> random_dbn(const std::vector<
   auto dbn = std::make_unique<ebm::DeepBeliefNet<double>>(std::move(layers));
   for (std::size_t k = 0; k + 1 < sizes.size(); ++k) dbn->set_level(k, *random_rbm(sizes[k], sizes[k + 1], seed + k, scale));
   return dbn;
+}
+
+/// True when a and b have the same parameters, bit for bit (names, shapes
+/// and every byte of the values).
+template <typename eT>
+bool same_parameters(ebm::Model<eT>& a, ebm::Model<eT>& b) {
+  auto pa = a.parameters(), pb = b.parameters();
+  if (pa.size() != pb.size()) return false;
+  for (std::size_t i = 0; i < pa.size(); ++i) {
+    if (pa[i].name != pb[i].name || arma::size(*pa[i].value) != arma::size(*pb[i].value)) return false;
+    if (std::memcmp(pa[i].value->memptr(), pb[i].value->memptr(), pa[i].value->n_elem * sizeof(eT)) != 0) return false;
+  }
+  return true;
 }
 
 /// Stops a greedy run (by throwing) when its second level is about to
