@@ -143,15 +143,7 @@ TrainingOutcome train_model(const ExperimentConfig& c, Model<eT>& model, Gradien
                             Communicator* communicator) {
   Trainer<eT> trainer(model, estimator, update_rule, trainer_options(c, epochs));
   if (communicator) trainer.set_communicator(communicator);
-  for (const std::string& name : c.monitor_names()) {
-    const BlockOptions& o = c.block(name);
-    try {
-      trainer.add_monitor(MonitorKind::registry<eT>::instance().create(name, o));
-    } catch (const ContractError& e) {
-      if (o.has("required") && !o.get<bool>("required")) result.notes.push_back(std::string(e.what()) + "; skipped");
-      else throw InputError(std::string(e.what()));
-    }
-  }
+  add_config_monitors(c, trainer, result.notes);
   if (resume) trainer.restore(resume->steps, std::move(resume->history));
   const Trainer<eT>* trainer_pointer = &trainer;
   CheckpointWriter<eT> writer(c, observer, model, estimator, update_rule, rng, trainer_pointer,
@@ -307,6 +299,22 @@ TrainerOptions trainer_options(const ExperimentConfig& c, std::uint64_t epochs) 
   options.centering.rate = c.centering_rate;
   return options;
 }
+
+template <typename eT>
+void add_config_monitors(const ExperimentConfig& c, Trainer<eT>& trainer, std::vector<std::string>& notes) {
+  for (const std::string& name : c.monitor_names()) {
+    const BlockOptions& o = c.block(name);
+    try {
+      trainer.add_monitor(MonitorKind::registry<eT>::instance().create(name, o));
+    } catch (const ContractError& e) {
+      if (o.has("required") && !o.get<bool>("required")) notes.push_back(std::string(e.what()) + "; skipped");
+      else throw InputError(std::string(e.what()));
+    }
+  }
+}
+
+template void add_config_monitors<float>(const ExperimentConfig&, Trainer<float>&, std::vector<std::string>&);
+template void add_config_monitors<double>(const ExperimentConfig&, Trainer<double>&, std::vector<std::string>&);
 
 namespace {
 

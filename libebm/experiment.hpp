@@ -59,6 +59,12 @@ ExperimentResult resume_experiment(const std::string& checkpoint, const std::vec
 /// for a run of `epochs` epochs.
 TrainerOptions trainer_options(const ExperimentConfig& config, std::uint64_t epochs);
 
+/// Adds the monitors the config lists to `trainer`.  A monitor that does
+/// not apply to the model is skipped with a note in `notes` when its
+/// section says `required = false`, and is an InputError otherwise.
+template <typename eT>
+void add_config_monitors(const ExperimentConfig& config, Trainer<eT>& trainer, std::vector<std::string>& notes);
+
 template <typename eT>
 arma::Mat<eT> load_data(const DataConfig& data, const std::string& path, std::uint64_t limit, Rng& data_rng);
 

@@ -157,6 +157,13 @@ arma::mat random_binary(arma::uword rows, arma::uword cols, std::uint64_t seed) 
   return arma::conv_to<arma::mat>::from(u > 0.5);
 }
 
+/// A Centering for its pieces (center_gradient, shift_biases), which use
+/// the model's offsets, not the options.
+const ebm::Centering<double>& centering_math() {
+  static const ebm::Centering<double> centering{ebm::CenteringOptions{}};
+  return centering;
+}
+
 using Factory = std::unique_ptr<Model> (*)(std::uint64_t);
 const std::vector<std::pair<const char*, Factory>> families = {
     {"rbm", random_rbm}, {"bm", random_bm}, {"dbm", random_dbm}};
@@ -169,7 +176,7 @@ BOOST_AUTO_TEST_CASE(centered_biases_define_the_same_distribution) {
       auto model = make(11);
       give_random_offsets(*model, 12);
       const test::Couplings ordinary = couplings_of(*model);
-      ebm::Centering<double>::shift_biases(*model, +1);
+      centering_math().shift_biases(*model, +1);
       const test::Couplings centered = couplings_of(*model);
       const arma::vec mu = concatenated_offsets(*model);
       BOOST_TEST(energy_difference_spread(centered, mu, ordinary) < 1e-12);
@@ -178,7 +185,7 @@ BOOST_AUTO_TEST_CASE(centered_biases_define_the_same_distribution) {
       // The centered biases are not the ordinary ones (the test can fail)...
       BOOST_TEST(energy_difference_spread(ordinary, mu, ordinary) > 0.1);
       // ... and shifting back restores them.
-      ebm::Centering<double>::shift_biases(*model, -1);
+      centering_math().shift_biases(*model, -1);
       BOOST_TEST(arma::abs(couplings_of(*model).b - ordinary.b).max() < 1e-12);
     }
   }
@@ -197,12 +204,12 @@ BOOST_AUTO_TEST_CASE(centered_gradient_is_the_derivative_in_centered_coordinates
       ebm::Rng rng(1);
       exact.estimate(*model, v, gradient, rng);
       const ebm::Statistics<double> ordinary_gradient = gradient;
-      ebm::Centering<double>::center_gradient(*model, gradient);
+      centering_math().center_gradient(*model, gradient);
 
       // Central differences of the centered log-likelihood in the centered
       // parameters: the biases b_c and the couplings (a lateral pair
       // L_ij = L_ji moved together).
-      ebm::Centering<double>::shift_biases(*model, +1);
+      centering_math().shift_biases(*model, +1);
       const arma::vec mu = concatenated_offsets(*model);
       auto f = [&] { return centered_log_likelihood(couplings_of(*model), mu, v); };
       const ebm::ParameterList<double> parameters = model->parameters();
@@ -255,12 +262,12 @@ BOOST_AUTO_TEST_CASE(centered_steps_are_the_update_rule_in_centered_coordinates)
       ebm::Rng rng(1);
       exact.estimate(*model, x0, gradient, rng);
       ebm::Statistics<double> centered_gradient = gradient;  // depends on the offsets only, not on W
-      ebm::Centering<double>::center_gradient(*model, centered_gradient);
+      centering_math().center_gradient(*model, centered_gradient);
 
       const double eta = 0.1, decay = 0.01, momentum = 0.5;
       auto copy = make(51);
       copy->set_offsets(model->offsets());
-      ebm::Centering<double>::shift_biases(*copy, +1);
+      centering_math().shift_biases(*copy, +1);
       const ebm::ParameterList<double> p = copy->parameters();
       ebm::Statistics<double> velocity = ebm::zeros_like(p);
       for (int step = 0; step < 2; ++step)
@@ -381,7 +388,7 @@ BOOST_AUTO_TEST_CASE(gaussian_visible_units_are_centered_in_their_own_input_unit
   rbm.set_offsets({arma::mat(arma::vec{0.3, -0.4}), arma::mat(arma::vec{0.6, 0.2})});
   const arma::mat w = rbm.weights(), bv = rbm.layer(0).bias(), bh = rbm.layer(1).bias();
   const arma::vec mv = rbm.offsets()[0].col(0), mh = rbm.offsets()[1].col(0);
-  ebm::Centering<double>::shift_biases(rbm, +1);
+  centering_math().shift_biases(rbm, +1);
   const arma::vec cv = rbm.layer(0).bias().col(0), ch = rbm.layer(1).bias().col(0);
   auto ordinary = [&](const arma::vec& v, const arma::vec& h) {
     return arma::accu(arma::square(v - bv.col(0))) / (2 * sigma * sigma) - arma::dot(bh.col(0), h) - arma::dot(v, w * h);
@@ -402,7 +409,7 @@ BOOST_AUTO_TEST_CASE(gaussian_visible_units_are_centered_in_their_own_input_unit
           spread = std::max(spread, std::abs(d - d0));
         }
   BOOST_TEST(spread < 1e-12);
-  ebm::Centering<double>::shift_biases(rbm, -1);
+  centering_math().shift_biases(rbm, -1);
 
   // The centered W gradient from two states (data and model columns).
   ebm::State<double> data, model;
@@ -410,7 +417,7 @@ BOOST_AUTO_TEST_CASE(gaussian_visible_units_are_centered_in_their_own_input_unit
   model.layers = {arma::mat{{1.5, 0.0}, {-0.2, 0.6}}, arma::mat{{0.1, 0.7}, {0.6, 0.35}}};
   ebm::Statistics<double> gradient, scratch;
   rbm.statistics_difference(data, model, gradient, scratch);
-  ebm::Centering<double>::center_gradient(rbm, gradient);
+  centering_math().center_gradient(rbm, gradient);
   auto centered_product = [&](const ebm::State<double>& s) {
     arma::mat v = s.layers[0], h = s.layers[1];
     v.each_col() -= mv;

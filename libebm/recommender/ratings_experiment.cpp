@@ -282,15 +282,7 @@ ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObser
 
   Trainer<eT> trainer(*model, *estimator, *update_rule, trainer_options(c, c.epochs));
   if (resume) trainer.restore(resume->steps, std::move(resume->history));
-  for (const std::string& name : c.monitor_names()) {
-    const BlockOptions& o = c.block(name);
-    try {
-      trainer.add_monitor(MonitorKind::registry<eT>::instance().create(name, o));
-    } catch (const ContractError& e) {
-      if (o.has("required") && !o.get<bool>("required")) result.notes.push_back(std::string(e.what()) + "; skipped");
-      else throw InputError(std::string(e.what()));
-    }
-  }
+  add_config_monitors(c, trainer, result.notes);
   // The monitors see a fixed dense slice: the first 200 samples.
   arma::Mat<eT> monitor_train;
   sparse.gather(arma::regspace<arma::uvec>(0, std::min<arma::uword>(200, sparse.n_samples) - 1), monitor_train);

@@ -118,12 +118,13 @@ void Centering<eT>::slide(Model<eT>& model, const Statistics<eT>& means) const {
 }
 
 template <typename eT>
-void Centering<eT>::center_gradient(const Model<eT>& model, Statistics<eT>& gradient) {
+void Centering<eT>::center_gradient(const Model<eT>& model, Statistics<eT>& gradient) const {
   require_offsets(model, "Centering::center_gradient()");
   const ParameterIndex<eT> index(model);
   const std::vector<Matrix>& mu = model.offsets();
   // delta_l = <x_l>_data - <x_l>_model, from the bias gradient.
-  std::vector<Matrix> delta(model.n_layers());
+  std::vector<Matrix>& delta = delta_;
+  delta.resize(model.n_layers());
   for (arma::uword l = 0; l < model.n_layers(); ++l)
     delta[l] = gradient.at(index.bias[l]) / model.layer(l).bias_input_scale();
   // delta_a mu_b^T + mu_a delta_b^T as the connection's own statistics of
@@ -132,25 +133,26 @@ void Centering<eT>::center_gradient(const Model<eT>& model, Statistics<eT>& grad
   // connection, and likewise for the quadratic one of a lateral coupling
   // (which also keeps its symmetry and zero diagonal).
   const arma::Row<eT> halves{eT(0.5), eT(-0.5)};
-  std::vector<Matrix> correction;
+  std::vector<Matrix>& correction = correction_;
   for (arma::uword c = 0; c < model.n_connections(); ++c) {
     const Connection<eT>& connection = model.connection(c);
     const arma::uword a = connection.from(), b = connection.to();
-    const Matrix from = arma::join_rows(delta[a] + mu[a], delta[a] - mu[a]);
-    const Matrix to = arma::join_rows(delta[b] + mu[b], delta[b] - mu[b]);
+    pair_from_ = arma::join_rows(delta[a] + mu[a], delta[a] - mu[a]);
+    pair_to_ = arma::join_rows(delta[b] + mu[b], delta[b] - mu[b]);
     correction.resize(connection.n_parameters());
-    connection.statistics(from, to, &halves, correction.data());
+    connection.statistics(pair_from_, pair_to_, &halves, correction.data());
     for (arma::uword k = 0; k < connection.n_parameters(); ++k) gradient.at(index.connection[c] + k) -= correction[k];
   }
 }
 
 template <typename eT>
-void Centering<eT>::shift_biases(Model<eT>& model, int direction) {
+void Centering<eT>::shift_biases(Model<eT>& model, int direction) const {
   require_offsets(model, "Centering::shift_biases()");
   const std::vector<Matrix>& mu = model.offsets();
   // m_l: every message layer l receives with all layers at their offsets
   // (all computed before any bias moves; messages do not depend on biases).
-  std::vector<Matrix> message(model.n_layers());
+  std::vector<Matrix>& message = message_;
+  message.resize(model.n_layers());
   for (arma::uword l = 0; l < model.n_layers(); ++l) message[l].zeros(model.layer(l).size(), 1);
   for (arma::uword c = 0; c < model.n_connections(); ++c) {
     const Connection<eT>& connection = model.connection(c);

@@ -93,13 +93,17 @@ class Centering {
 
   /// gradient (ordinary, in the order of model.parameters()) <- the gradient
   /// with respect to the centered parameters at the model's offsets.
-  static void center_gradient(const Model<eT>& model, Statistics<eT>& gradient);
+  void center_gradient(const Model<eT>& model, Statistics<eT>& gradient) const;
   /// Each layer's bias b <- b + direction * m(offsets) / s: direction +1
   /// gives the centered biases of the ordinary model, -1 maps back.
-  static void shift_biases(Model<eT>& model, int direction);
+  void shift_biases(Model<eT>& model, int direction) const;
 
  private:
   CenteringOptions options_;
+  // Scratch reused from step to step (a connection-sized correction must
+  // not be allocated per minibatch).
+  mutable std::vector<Matrix> delta_, message_, correction_;
+  mutable Matrix pair_from_, pair_to_;
 };
 
 }  // namespace ebm
