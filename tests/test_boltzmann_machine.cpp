@@ -270,6 +270,13 @@ BOOST_AUTO_TEST_CASE(ais_agrees_with_enumeration_with_lateral_couplings) {
                                          << ais.log_z_minus_3sigma << ", " << ais.log_z_plus_3sigma << "], exact "
                                          << exact);
     BOOST_TEST(std::abs(ais.log_z - exact) < 0.1);
+    // The couplings path: the lateral couplings tempered with the rest, the
+    // laterally coupled layers drawn unit by unit from their own biases.
+    const auto along_couplings = ebm::ais_log_partition(
+        *model, model->layer(0), ebm::annealing_schedule("0.5:300,0.9:1000,1:2000"), 200, rng,
+        ebm::AnnealingPath::couplings);
+    BOOST_TEST_MESSAGE("hidden lateral " << hidden_lateral << ": couplings path AIS log Z " << along_couplings.log_z);
+    BOOST_TEST(std::abs(along_couplings.log_z - exact) < 0.1);
     // Reverse AIS from exact visible samples (drawn from the enumerated
     // joint); with hidden couplings the hidden layer moves with v and starts
     // from p(h | v): mean field, then clamped sequential Gibbs.

@@ -15,6 +15,10 @@ template <typename eT>
 void AisLogLikelihood<eT>::declare_options(BlockOptions& o) {
   o.declare<std::uint64_t>("runs", 100, "independent AIS runs (chains)", "an integer >= 2",
                            [](const std::uint64_t& n) { return n >= 2; });
+  o.declare<std::string>("path", "base_rate",
+                         "AIS path: base_rate (Salakhutdinov & Murray 2008: from the data marginals, everything "
+                         "tempered) or couplings (from the model without its couplings, only they tempered)",
+                         "base_rate or couplings", [](const std::string& s) { return s == "base_rate" || s == "couplings"; });
   o.declare<std::string>("schedule", "0.5:500,0.9:4000,1:10000",
                          "inverse temperatures: END:STEPS,... from 0 to 1 (default: Salakhutdinov & Murray 2008)",
                          "a schedule such as 0.5:500,0.9:4000,1:10000", [](const std::string& s) {
@@ -41,6 +45,7 @@ std::unique_ptr<AisLogLikelihood<eT>> AisLogLikelihood<eT>::create(const BlockOp
   auto m = std::make_unique<AisLogLikelihood<eT>>();
   m->runs_ = o.get<std::uint64_t>("runs");
   m->schedule_ = o.get<std::string>("schedule");
+  m->path_ = annealing_path(o.get<std::string>("path"));
   m->reverse_ = o.get<bool>("reverse");
   m->reverse_chains_ = o.get<std::uint64_t>("reverse_chains");
   m->samples_ = o.get<std::uint64_t>("samples");
@@ -70,7 +75,7 @@ void AisLogLikelihood<eT>::measure(const Model<eT>& model, const MonitorData<eT>
   std::unique_ptr<Layer<eT>> base = clone_layer(model.layer(0));
   base->initialize_from_data(*data.train);
   Rng rng(seed_);
-  const LogPartitionEstimate ais = ais_log_partition(model, *base, betas, runs_, rng);
+  const LogPartitionEstimate ais = ais_log_partition(model, *base, betas, runs_, rng, path_);
 
   arma::Mat<eT> scratch;
   const double f_train = arma::mean(model.free_energy(leading_columns(*data.train, samples_, scratch)));
@@ -92,7 +97,7 @@ void AisLogLikelihood<eT>::measure(const Model<eT>& model, const MonitorData<eT>
     const arma::Mat<eT>& source = data.test ? *data.test : *data.train;
     const arma::Mat<eT>& start = leading_columns(source, reverse_chains_, scratch);
     const arma::Mat<eT> start_copy = start;
-    const LogPartitionEstimate reverse = reverse_ais_log_partition(model, *base, betas, start_copy, rng);
+    const LogPartitionEstimate reverse = reverse_ais_log_partition(model, *base, betas, start_copy, rng, 100, path_);
     out.emplace_back("reverse_ais_log_z", reverse.log_z);
     out.emplace_back("reverse_ais_log_likelihood_train", -f_train - reverse.log_z);
     if (data.test) out.emplace_back("reverse_ais_log_likelihood_test", -f_test - reverse.log_z);
@@ -111,7 +116,7 @@ void AisLogLikelihood<eT>::measure_dbn(const DeepBeliefNet<eT>& dbn, const Monit
   std::unique_ptr<Layer<eT>> base = clone_layer(top->layer(0));
   base->initialize_from_data(dbn_top_data(dbn, leading_columns(*data.train, samples_, scratch)));
   Rng rng(seed_);
-  const LogPartitionEstimate ais = ais_log_partition(*top, *base, betas, runs_, rng);
+  const LogPartitionEstimate ais = ais_log_partition(*top, *base, betas, runs_, rng, path_);
   out.emplace_back("ais_log_z", ais.log_z);
   out.emplace_back("ais_log_z_minus_3sd", ais.log_z_minus_3sigma);
   out.emplace_back("ais_log_z_plus_3sd", ais.log_z_plus_3sigma);
@@ -122,7 +127,7 @@ void AisLogLikelihood<eT>::measure_dbn(const DeepBeliefNet<eT>& dbn, const Monit
     // training fitted it to exactly these).
     const arma::Mat<eT>& source = data.test ? *data.test : *data.train;
     const arma::Mat<eT> start = dbn_top_data(dbn, leading_columns(source, reverse_chains_, scratch), &rng);
-    reverse = reverse_ais_log_partition(*top, *base, betas, start, rng);
+    reverse = reverse_ais_log_partition(*top, *base, betas, start, rng, 100, path_);
     out.emplace_back("reverse_ais_log_z", reverse->log_z);
   }
   auto report = [&](const arma::Mat<eT>& x, const std::string& set) {
@@ -154,6 +159,11 @@ void AisLogLikelihood<eT>::serialize(Archive& ar, const unsigned int version) {
   ar& make_nvp("samples", samples_);
   ar& make_nvp("seed", seed_);
   if (version >= 1) ar& make_nvp("dbn_draws", dbn_draws_);
+  if (version >= 2) {
+    std::string path = annealing_path_name(path_);
+    ar& make_nvp("path", path);
+    path_ = annealing_path(path);
+  }
 }
 
 template class AisLogLikelihood<float>;

@@ -14,7 +14,10 @@
 // or BM reports its bound through the `variational_bound` monitor.
 //
 // The base model is the base-rate model of the training data (the visible
-// unit type with parameters from the data marginals).  The monitor owns its
+// unit type with parameters from the data marginals), or with `path =
+// couplings` the model without its couplings (every layer keeps its biases;
+// only the couplings are tempered): a second opinion that finds modes the
+// base-rate path misses (libebm/partition/annealed_importance_sampling.hpp).  The monitor owns its
 // generator, re-seeded at every measurement, so it never disturbs the
 // training run and numbers from different epochs are comparable.
 #pragma once
@@ -24,6 +27,7 @@
 
 #include "libebm/archive/class_version.hpp"
 #include "libebm/monitor.hpp"
+#include "libebm/partition/annealed_importance_sampling.hpp"
 
 namespace ebm {
 
@@ -37,7 +41,7 @@ class AisLogLikelihood : public Monitor<eT> {
 
   static constexpr const char* name = "ais";
   std::string type_name() const override { return name; }
-  /// [ais]: runs, schedule, reverse, reverse_chains, samples, seed, dbn_draws.
+  /// [ais]: runs, path, schedule, reverse, reverse_chains, samples, seed, dbn_draws.
   static void declare_options(BlockOptions& options);
   static std::unique_ptr<AisLogLikelihood> create(const BlockOptions& options);
 
@@ -53,9 +57,10 @@ class AisLogLikelihood : public Monitor<eT> {
   std::uint64_t runs_ = 100, reverse_chains_ = 100, samples_ = 10000, seed_ = 1, dbn_draws_ = 10;
   std::string schedule_ = "0.5:500,0.9:4000,1:10000";
   bool reverse_ = true;
+  AnnealingPath path_ = AnnealingPath::base_rate;
 };
 
 }  // namespace ebm
 
-// Version 1: dbn_draws.
-EBM_CLASS_VERSION(ebm::AisLogLikelihood, 1)
+// Version 1: dbn_draws.  Version 2: path.
+EBM_CLASS_VERSION(ebm::AisLogLikelihood, 2)

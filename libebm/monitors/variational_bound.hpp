@@ -10,9 +10,10 @@
 // energy is linear in each binary unit and has no self-coupling (lateral
 // couplings have a zero diagonal).  log Z is exact by enumeration when the
 // model is small enough (max_log2_states), otherwise by AIS from the
-// base-rate model (libebm/partition/annealed_importance_sampling.hpp: for a
-// DBM the odd layers summed out analytically),
-// with its +-3 sigma band carried into the bound, and by reverse AIS from
+// base-rate model or along the couplings path (`path`;
+// libebm/partition/annealed_importance_sampling.hpp: for a DBM the odd
+// layers summed out analytically), with its +-3 sigma band carried into the
+// bound, and by reverse AIS from
 // held-out data (`reverse`: the bound with that log Z is the conservative
 // end of the bracket, reverse_variational_bound_*).
 //
@@ -22,6 +23,7 @@
 
 #include "libebm/archive/class_version.hpp"
 #include "libebm/monitor.hpp"
+#include "libebm/partition/annealed_importance_sampling.hpp"
 
 namespace ebm {
 
@@ -32,7 +34,7 @@ class VariationalBound : public Monitor<eT> {
 
   static constexpr const char* name = "variational_bound";
   std::string type_name() const override { return name; }
-  /// [variational_bound]: samples, max_log2_states, runs, schedule, seed, required, reverse,
+  /// [variational_bound]: samples, max_log2_states, runs, path, schedule, seed, required, reverse,
   /// reverse_chains, reverse_clamped_steps.
   static void declare_options(BlockOptions& options);
   static std::unique_ptr<VariationalBound> create(const BlockOptions& options);
@@ -52,9 +54,10 @@ class VariationalBound : public Monitor<eT> {
   bool reverse_ = true;
   unsigned max_log2_states_ = 20;
   std::string schedule_ = "0.5:500,0.9:4000,1:10000";
+  AnnealingPath path_ = AnnealingPath::base_rate;
 };
 
 }  // namespace ebm
 
-// Version 1: reverse, reverse_chains, reverse_clamped_steps.
-EBM_CLASS_VERSION(ebm::VariationalBound, 1)
+// Version 1: reverse, reverse_chains, reverse_clamped_steps.  Version 2: path.
+EBM_CLASS_VERSION(ebm::VariationalBound, 2)

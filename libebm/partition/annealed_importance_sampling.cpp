@@ -37,8 +37,11 @@ void check_model(const Model<eT>& model, const Layer<eT>& base) {
 template <typename eT>
 class Annealer {
  public:
-  Annealer(const Model<eT>& model, const Layer<eT>& base, arma::uword chains)
-      : model_(model), base_(base), visible_(model.layer(0)) {
+  Annealer(const Model<eT>& model, const Layer<eT>& base, arma::uword chains, AnnealingPath path)
+      : model_(model),
+        base_(path == AnnealingPath::couplings ? model.layer(0) : base),
+        visible_(model.layer(0)),
+        keep_biases_(path == AnnealingPath::couplings) {
     const std::vector<int> colour = model.bipartite_colouring();
     if (!colour.empty()) {
       for (arma::uword l = 0; l < model.n_layers(); ++l) (colour[l] == 0 ? a_ : b_).push_back(l);
@@ -67,20 +70,27 @@ class Annealer {
     for (arma::uword l = 0; l < model.n_layers(); ++l) state_.layers[l].zeros(model.layer(l).size(), chains);
     base_.base_input(base_input_, chains);
     inputs_.resize(model.n_layers());
+    bias_inputs_.resize(model.n_layers());
+    if (keep_biases_)
+      for (arma::uword l = 1; l < model.n_layers(); ++l) model.layer(l).base_input(bias_inputs_[l], chains);
   }
 
   /// True when class A is the visible layer alone (a two-layer model).
   bool visible_only() const { return a_.size() == 1; }
 
   /// log Z_0 = log_partition_base(base input) + sum over the other layers of
-  /// log_partition_l(0).
+  /// log_partition_l(lambda_0 * bias input): their input 0 on the base-rate
+  /// path, their own biases on the couplings path.
   double log_z0() const {
-    arma::Mat<eT> one_base;
-    base_.base_input(one_base, 1);
-    double z = base_.log_partition(one_base)[0];
+    arma::Mat<eT> one;
+    base_.base_input(one, 1);
+    double z = base_.log_partition(one)[0];
     for (arma::uword l = 1; l < model_.n_layers(); ++l) {
-      const arma::Mat<eT> zero(model_.layer(l).size(), 1, arma::fill::zeros);
-      z += model_.layer(l).log_partition(zero)[0];
+      if (keep_biases_)
+        model_.layer(l).base_input(one, 1);
+      else
+        one.zeros(model_.layer(l).size(), 1);
+      z += model_.layer(l).log_partition(one)[0];
     }
     return z;
   }
@@ -88,20 +98,25 @@ class Annealer {
   /// Computes the inputs of class B for the current state of class A and
   /// the self-energies of A under model and base (kept until A moves).
   void observe() {
-    for (arma::uword l : b_) model_.total_input(l, state_, inputs_[l]);
-    self_model_ = visible_.self_energy(state_.layers[0]);
-    for (std::size_t i = 1; i < a_.size(); ++i) self_model_ += model_.layer(a_[i]).self_energy(state_.layers[a_[i]]);
+    for (arma::uword l : b_) {
+      model_.total_input(l, state_, inputs_[l]);
+      if (keep_biases_) inputs_[l] -= bias_inputs_[l];  // the couplings' messages alone
+    }
+    self_visible_ = visible_.self_energy(state_.layers[0]);
+    self_latent_.zeros(state_.n_cols());
+    for (std::size_t i = 1; i < a_.size(); ++i) self_latent_ += model_.layer(a_[i]).self_energy(state_.layers[a_[i]]);
+    coupling_energy_.zeros(state_.n_cols());
     for (arma::uword c : internal_) {
       const Connection<eT>& con = model_.connection(c);
       const Layer<eT>& a = model_.layer(con.from());
       const Layer<eT>& b = model_.layer(con.to());
       if (a.interaction_is_identity() && b.interaction_is_identity()) {
-        self_model_ += con.energy(state_.layers[con.from()], state_.layers[con.to()]);
+        coupling_energy_ += con.energy(state_.layers[con.from()], state_.layers[con.to()]);
       } else {
         arma::Mat<eT> ia, ib;
         a.interaction(state_.layers[con.from()], ia);
         b.interaction(state_.layers[con.to()], ib);
-        self_model_ += con.energy(ia, ib);
+        coupling_energy_ += con.energy(ia, ib);
       }
     }
     self_base_ = base_.self_energy(state_.layers[0]);
@@ -109,9 +124,10 @@ class Annealer {
 
   /// log f_beta(x_A) per chain, for the observed state.
   arma::rowvec log_f(double beta) {
-    arma::rowvec f = -(1 - beta) * self_base_ - beta * self_model_;
+    arma::rowvec f = -(1 - beta) * self_base_ - beta * self_visible_ - lambda(beta) * self_latent_ -
+                     beta * coupling_energy_;
     for (arma::uword l : b_) {
-      scaled_ = inputs_[l] * eT(beta);
+      latent_input(l, beta);
       f += model_.layer(l).log_partition(scaled_);
     }
     return f;
@@ -122,14 +138,22 @@ class Annealer {
   /// state: at beta = 1 a Gibbs step of p(latent | v).
   void step(double beta, Rng& rng, bool clamp_visible = false) {
     for (arma::uword l : b_) {
-      scaled_ = inputs_[l] * eT(beta);
+      latent_input(l, beta);
       model_.layer(l).sample(scaled_, state_.layers[l], rng);
     }
     for (arma::uword l : a_) {
       if (clamp_visible && l == 0) continue;
       model_.total_input(l, state_, input_);
-      input_ *= eT(beta);
-      if (l == 0) input_ += eT(1 - beta) * base_input_;
+      if (l == 0) {
+        input_ *= eT(beta);
+        input_ += eT(1 - beta) * base_input_;
+      } else if (keep_biases_) {
+        input_ -= bias_inputs_[l];
+        input_ *= eT(beta);
+        input_ += bias_inputs_[l];
+      } else {
+        input_ *= eT(beta);
+      }
       if (laterals_[l])
         SequentialGibbsSampler<eT>::sweep_units(model_.layer(l), *laterals_[l], eT(beta), input_, state_.layers[l], rng,
                                                 row_, draw_);
@@ -161,23 +185,40 @@ class Annealer {
   void draw_base(Rng& rng) {
     base_.sample(base_input_, state_.layers[0], rng);
     for (std::size_t i = 1; i < a_.size(); ++i) {
-      input_.zeros(model_.layer(a_[i]).size(), state_.n_cols());
+      if (keep_biases_)
+        input_ = bias_inputs_[a_[i]];
+      else
+        input_.zeros(model_.layer(a_[i]).size(), state_.n_cols());
       model_.layer(a_[i]).sample(input_, state_.layers[a_[i]], rng);
     }
     observe();
   }
 
  private:
+  /// How much of the latent layers' own terms (biases, self-energies) is
+  /// switched on at beta: all of it on the couplings path, beta on the
+  /// base-rate path.
+  double lambda(double beta) const { return keep_biases_ ? 1.0 : beta; }
+
+  /// scaled_ = the tempered total input of summed-out layer l:
+  /// beta * (its couplings' messages) + lambda(beta) * (its bias input).
+  void latent_input(arma::uword l, double beta) {
+    scaled_ = inputs_[l] * eT(beta);
+    if (keep_biases_) scaled_ += bias_inputs_[l];
+  }
+
   const Model<eT>& model_;
   const Layer<eT>& base_;
   const Layer<eT>& visible_;
+  const bool keep_biases_;  // AnnealingPath::couplings
   std::vector<arma::uword> a_, b_;
   std::vector<arma::uword> internal_;  // connections inside A (none when bipartite)
   std::vector<const arma::Mat<eT>*> laterals_;
   State<eT> state_;
-  std::vector<arma::Mat<eT>> inputs_;
+  std::vector<arma::Mat<eT>> inputs_;       // of the summed-out layers (couplings only, when keep_biases_)
+  std::vector<arma::Mat<eT>> bias_inputs_;  // each latent layer's bias input, broadcast (keep_biases_)
   arma::Mat<eT> base_input_, input_, scaled_, row_, draw_;
-  arma::rowvec self_model_, self_base_;
+  arma::rowvec self_visible_, self_latent_, coupling_energy_, self_base_;
 };
 
 /// log mean exp and the relative standard error of the mean of exp(x).
@@ -198,6 +239,16 @@ void check_schedule(const std::vector<double>& betas) {
 }
 
 }  // namespace
+
+AnnealingPath annealing_path(const std::string& name) {
+  if (name == "base_rate") return AnnealingPath::base_rate;
+  if (name == "couplings") return AnnealingPath::couplings;
+  throw InputError("annealing path '" + name + "': expected base_rate or couplings");
+}
+
+const char* annealing_path_name(AnnealingPath path) {
+  return path == AnnealingPath::couplings ? "couplings" : "base_rate";
+}
 
 std::vector<double> annealing_schedule(const std::string& spec) {
   std::vector<double> betas{0.0};
@@ -232,11 +283,11 @@ std::vector<double> annealing_schedule(const std::string& spec) {
 
 template <typename eT>
 LogPartitionEstimate ais_log_partition(const Model<eT>& model, const Layer<eT>& base, const std::vector<double>& betas,
-                                       arma::uword runs, Rng& rng) {
+                                       arma::uword runs, Rng& rng, AnnealingPath path) {
   check_model(model, base);
   check_schedule(betas);
   if (runs == 0) throw ContractError("AIS: at least one run");
-  Annealer<eT> a(model, base, runs);
+  Annealer<eT> a(model, base, runs, path);
   a.draw_base(rng);
   arma::rowvec log_w(runs, arma::fill::zeros);
   arma::rowvec previous = a.log_f(betas[0]);
@@ -266,12 +317,12 @@ LogPartitionEstimate ais_log_partition(const Model<eT>& model, const Layer<eT>& 
 template <typename eT>
 LogPartitionEstimate reverse_ais_log_partition(const Model<eT>& model, const Layer<eT>& base,
                                                const std::vector<double>& betas, const arma::Mat<eT>& start, Rng& rng,
-                                               arma::uword clamped_steps) {
+                                               arma::uword clamped_steps, AnnealingPath path) {
   check_model(model, base);
   check_schedule(betas);
   if (start.n_cols == 0 || start.n_rows != model.n_visible())
     throw ContractError("reverse AIS: the start states must have one column per chain and one row per visible unit");
-  Annealer<eT> a(model, base, start.n_cols);
+  Annealer<eT> a(model, base, start.n_cols, path);
   a.start_from(start, clamped_steps, rng);
   // From p_K = p_B down to p_0: w' *= f_{k-1}(v_k) / f_k(v_k), then move v
   // with a transition leaving p_{k-1} invariant.  E[w'] = Z_0 / Z_K.
@@ -295,14 +346,14 @@ LogPartitionEstimate reverse_ais_log_partition(const Model<eT>& model, const Lay
 }
 
 template LogPartitionEstimate ais_log_partition<float>(const Model<float>&, const Layer<float>&,
-                                                       const std::vector<double>&, arma::uword, Rng&);
+                                                       const std::vector<double>&, arma::uword, Rng&, AnnealingPath);
 template LogPartitionEstimate ais_log_partition<double>(const Model<double>&, const Layer<double>&,
-                                                        const std::vector<double>&, arma::uword, Rng&);
+                                                        const std::vector<double>&, arma::uword, Rng&, AnnealingPath);
 template LogPartitionEstimate reverse_ais_log_partition<float>(const Model<float>&, const Layer<float>&,
                                                                const std::vector<double>&, const arma::Mat<float>&,
-                                                               Rng&, arma::uword);
+                                                               Rng&, arma::uword, AnnealingPath);
 template LogPartitionEstimate reverse_ais_log_partition<double>(const Model<double>&, const Layer<double>&,
                                                                 const std::vector<double>&, const arma::Mat<double>&,
-                                                                Rng&, arma::uword);
+                                                                Rng&, arma::uword, AnnealingPath);
 
 }  // namespace ebm

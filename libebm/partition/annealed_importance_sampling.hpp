@@ -22,6 +22,20 @@
 // types' energies are linear in their natural parameters (Bernoulli, spin,
 // binomial with its base measure untempered).
 //
+// A second path, AnnealingPath::couplings, keeps every layer's own terms
+// (biases, self-energies) and tempers only the couplings:
+//
+//   log f_beta(x) = -sum_l self_l(x_l) - beta * sum_c E_c(x)     (joint form)
+//
+// from p_0 = the model with its couplings removed (independent units, each
+// with its own bias; log Z_0 = sum_l log_partition_l(bias input)) to the
+// model.  It is exact for every unit type (only the couplings' linear
+// messages are scaled) and reaches different modes: the base-rate path
+// switches the latent biases on with beta, so a model whose mass sits where
+// large hidden biases point can be missed by it and found by this one, and
+// the other way round (docs/benchmarks.md, "The 20-hidden-unit RBM").  Run
+// both when in doubt; each is a stochastic lower bound on log Z.
+//
 // Weights are accumulated in log space in double.
 #pragma once
 
@@ -33,6 +47,17 @@
 #include "libebm/units/layer.hpp"
 
 namespace ebm {
+
+/// Which family of intermediate distributions AIS anneals through.
+enum class AnnealingPath {
+  base_rate,  ///< Salakhutdinov & Murray 2008: from the `base` visible layer (data marginals), everything tempered
+  couplings,  ///< from the model without its couplings (own biases kept), only the couplings tempered; `base` unused
+};
+
+/// "base_rate" or "couplings" (the config value of the AIS monitors' `path`);
+/// throws InputError naming the value otherwise.
+AnnealingPath annealing_path(const std::string& name);
+const char* annealing_path_name(AnnealingPath path);
 
 /// An estimate of log Z with its uncertainty over the runs.  The band is
 /// log(Z_hat -+ 3 sigma_hat) where sigma_hat is the standard error of the
@@ -61,10 +86,13 @@ std::vector<double> annealing_schedule(const std::string& spec);
 /// over the visible layer's colour class (the even layers of a DBM; the
 /// other layers of that class start uniform), the other class is summed
 /// out.  Tempering is exact for unit types whose energy is linear in their
-/// natural parameters (Bernoulli, spin).
+/// natural parameters (Bernoulli, spin) on the base-rate path, for every
+/// unit type on the couplings path (`base` is then only checked for type
+/// and size: pass model.layer(0)).
 template <typename eT>
 LogPartitionEstimate ais_log_partition(const Model<eT>& model, const Layer<eT>& base,
-                                       const std::vector<double>& betas, arma::uword runs, Rng& rng);
+                                       const std::vector<double>& betas, arma::uword runs, Rng& rng,
+                                       AnnealingPath path = AnnealingPath::base_rate);
 
 /// Reverse AIS: chains start at `start` (one configuration of the visible
 /// layer per column; data, as approximate model samples) and anneal down to
@@ -78,6 +106,7 @@ LogPartitionEstimate ais_log_partition(const Model<eT>& model, const Layer<eT>& 
 template <typename eT>
 LogPartitionEstimate reverse_ais_log_partition(const Model<eT>& model, const Layer<eT>& base,
                                                const std::vector<double>& betas, const arma::Mat<eT>& start, Rng& rng,
-                                               arma::uword clamped_steps = 100);
+                                               arma::uword clamped_steps = 100,
+                                               AnnealingPath path = AnnealingPath::base_rate);
 
 }  // namespace ebm
