@@ -15,10 +15,13 @@ template <typename eT>
 void AisLogLikelihood<eT>::declare_options(BlockOptions& o) {
   o.declare<std::uint64_t>("runs", 100, "independent AIS runs (chains)", "an integer >= 2",
                            [](const std::uint64_t& n) { return n >= 2; });
-  o.declare<std::string>("path", "base_rate",
+  o.declare<std::string>("path", "both",
                          "AIS path: base_rate (Salakhutdinov & Murray 2008: from the data marginals, everything "
-                         "tempered) or couplings (from the model without its couplings, only they tempered)",
-                         "base_rate or couplings", [](const std::string& s) { return s == "base_rate" || s == "couplings"; });
+                         "tempered), couplings (from the model without its couplings, only they tempered) or both "
+                         "(the larger log Z; reverse AIS along that path)",
+                         "base_rate, couplings or both", [](const std::string& s) {
+                           return s == "base_rate" || s == "couplings" || s == "both";
+                         });
   o.declare<std::string>("schedule", "0.5:500,0.9:4000,1:10000",
                          "inverse temperatures: END:STEPS,... from 0 to 1 (default: Salakhutdinov & Murray 2008)",
                          "a schedule such as 0.5:500,0.9:4000,1:10000", [](const std::string& s) {
@@ -45,13 +48,19 @@ std::unique_ptr<AisLogLikelihood<eT>> AisLogLikelihood<eT>::create(const BlockOp
   auto m = std::make_unique<AisLogLikelihood<eT>>();
   m->runs_ = o.get<std::uint64_t>("runs");
   m->schedule_ = o.get<std::string>("schedule");
-  m->path_ = annealing_path(o.get<std::string>("path"));
+  m->path_ = o.get<std::string>("path");
   m->reverse_ = o.get<bool>("reverse");
   m->reverse_chains_ = o.get<std::uint64_t>("reverse_chains");
   m->samples_ = o.get<std::uint64_t>("samples");
   m->seed_ = o.get<std::uint64_t>("seed");
   m->dbn_draws_ = o.get<std::uint64_t>("dbn_draws");
   return m;
+}
+
+void report_paths(const PathEstimates& paths, Measurements& out) {
+  if (paths.each.size() < 2) return;
+  for (const auto& [path, estimate] : paths.each)
+    out.emplace_back(std::string("ais_") + annealing_path_name(path) + "_log_z", estimate.log_z);
 }
 
 template <typename eT>
@@ -75,7 +84,9 @@ void AisLogLikelihood<eT>::measure(const Model<eT>& model, const MonitorData<eT>
   std::unique_ptr<Layer<eT>> base = clone_layer(model.layer(0));
   base->initialize_from_data(*data.train);
   Rng rng(seed_);
-  const LogPartitionEstimate ais = ais_log_partition(model, *base, betas, runs_, rng, path_);
+  const PathEstimates paths = ais_log_partition_on_paths(model, *base, betas, runs_, rng, annealing_paths(path_));
+  const LogPartitionEstimate& ais = paths.best;
+  report_paths(paths, out);
 
   arma::Mat<eT> scratch;
   const double f_train = arma::mean(model.free_energy(leading_columns(*data.train, samples_, scratch)));
@@ -97,7 +108,7 @@ void AisLogLikelihood<eT>::measure(const Model<eT>& model, const MonitorData<eT>
     const arma::Mat<eT>& source = data.test ? *data.test : *data.train;
     const arma::Mat<eT>& start = leading_columns(source, reverse_chains_, scratch);
     const arma::Mat<eT> start_copy = start;
-    const LogPartitionEstimate reverse = reverse_ais_log_partition(model, *base, betas, start_copy, rng, 100, path_);
+    const LogPartitionEstimate reverse = reverse_ais_log_partition(model, *base, betas, start_copy, rng, 100, paths.best_path);
     out.emplace_back("reverse_ais_log_z", reverse.log_z);
     out.emplace_back("reverse_ais_log_likelihood_train", -f_train - reverse.log_z);
     if (data.test) out.emplace_back("reverse_ais_log_likelihood_test", -f_test - reverse.log_z);
@@ -116,7 +127,9 @@ void AisLogLikelihood<eT>::measure_dbn(const DeepBeliefNet<eT>& dbn, const Monit
   std::unique_ptr<Layer<eT>> base = clone_layer(top->layer(0));
   base->initialize_from_data(dbn_top_data(dbn, leading_columns(*data.train, samples_, scratch)));
   Rng rng(seed_);
-  const LogPartitionEstimate ais = ais_log_partition(*top, *base, betas, runs_, rng, path_);
+  const PathEstimates paths = ais_log_partition_on_paths(*top, *base, betas, runs_, rng, annealing_paths(path_));
+  const LogPartitionEstimate& ais = paths.best;
+  report_paths(paths, out);
   out.emplace_back("ais_log_z", ais.log_z);
   out.emplace_back("ais_log_z_minus_3sd", ais.log_z_minus_3sigma);
   out.emplace_back("ais_log_z_plus_3sd", ais.log_z_plus_3sigma);
@@ -127,7 +140,7 @@ void AisLogLikelihood<eT>::measure_dbn(const DeepBeliefNet<eT>& dbn, const Monit
     // training fitted it to exactly these).
     const arma::Mat<eT>& source = data.test ? *data.test : *data.train;
     const arma::Mat<eT> start = dbn_top_data(dbn, leading_columns(source, reverse_chains_, scratch), &rng);
-    reverse = reverse_ais_log_partition(*top, *base, betas, start, rng, 100, path_);
+    reverse = reverse_ais_log_partition(*top, *base, betas, start, rng, 100, paths.best_path);
     out.emplace_back("reverse_ais_log_z", reverse->log_z);
   }
   auto report = [&](const arma::Mat<eT>& x, const std::string& set) {
@@ -160,9 +173,8 @@ void AisLogLikelihood<eT>::serialize(Archive& ar, const unsigned int version) {
   ar& make_nvp("seed", seed_);
   if (version >= 1) ar& make_nvp("dbn_draws", dbn_draws_);
   if (version >= 2) {
-    std::string path = annealing_path_name(path_);
-    ar& make_nvp("path", path);
-    path_ = annealing_path(path);
+    ar& make_nvp("path", path_);
+    annealing_paths(path_);  // a corrupt value is refused here, not at the next measurement
   }
 }
 

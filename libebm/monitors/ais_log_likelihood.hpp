@@ -13,11 +13,14 @@
 // standard error of the Monte-Carlo average over samples and draws).  A DBM
 // or BM reports its bound through the `variational_bound` monitor.
 //
-// The base model is the base-rate model of the training data (the visible
-// unit type with parameters from the data marginals), or with `path =
-// couplings` the model without its couplings (every layer keeps its biases;
-// only the couplings are tempered): a second opinion that finds modes the
-// base-rate path misses (libebm/partition/annealed_importance_sampling.hpp).  The monitor owns its
+// AIS walks two paths by default (`path = both`) and reports the larger log
+// Z, each path's own as ais_base_rate_log_z / ais_couplings_log_z: from the
+// base-rate model of the training data (the visible unit type with
+// parameters from the data marginals; Salakhutdinov & Murray 2008) and from
+// the model without its couplings (every layer keeps its biases; only the
+// couplings are tempered).  Each finds modes the other misses
+// (libebm/partition/annealed_importance_sampling.hpp, docs/benchmarks.md);
+// reverse AIS follows the path that gave the larger estimate.  The monitor owns its
 // generator, re-seeded at every measurement, so it never disturbs the
 // training run and numbers from different epochs are comparable.
 #pragma once
@@ -33,6 +36,10 @@ namespace ebm {
 
 template <typename eT>
 class DeepBeliefNet;
+
+/// With more than one annealing path, each path's log Z as
+/// ais_<path>_log_z (the monitors' reported ais_log_z is the largest).
+void report_paths(const PathEstimates& paths, Measurements& out);
 
 template <typename eT>
 class AisLogLikelihood : public Monitor<eT> {
@@ -57,7 +64,7 @@ class AisLogLikelihood : public Monitor<eT> {
   std::uint64_t runs_ = 100, reverse_chains_ = 100, samples_ = 10000, seed_ = 1, dbn_draws_ = 10;
   std::string schedule_ = "0.5:500,0.9:4000,1:10000";
   bool reverse_ = true;
-  AnnealingPath path_ = AnnealingPath::base_rate;
+  std::string path_ = "both";  // annealing_paths()
 };
 
 }  // namespace ebm

@@ -5,6 +5,7 @@
 
 #include "libebm/archive/clone.hpp"
 #include "libebm/error.hpp"
+#include "libebm/monitors/ais_log_likelihood.hpp"
 #include "libebm/partition/annealed_importance_sampling.hpp"
 #include "libebm/partition/exact_log_partition.hpp"
 #include "libebm/registry/register.hpp"
@@ -18,10 +19,13 @@ void VariationalBound<eT>::declare_options(BlockOptions& o) {
                            "an integer in [0, 34]", [](const std::uint64_t& n) { return n <= 34; });
   o.declare<std::uint64_t>("runs", 100, "AIS runs (chains)", "an integer >= 2",
                            [](const std::uint64_t& n) { return n >= 2; });
-  o.declare<std::string>("path", "base_rate",
+  o.declare<std::string>("path", "both",
                          "AIS path: base_rate (Salakhutdinov & Murray 2008: from the data marginals, everything "
-                         "tempered) or couplings (from the model without its couplings, only they tempered)",
-                         "base_rate or couplings", [](const std::string& s) { return s == "base_rate" || s == "couplings"; });
+                         "tempered), couplings (from the model without its couplings, only they tempered) or both "
+                         "(the larger log Z; reverse AIS along that path)",
+                         "base_rate, couplings or both", [](const std::string& s) {
+                           return s == "base_rate" || s == "couplings" || s == "both";
+                         });
   o.declare<std::string>("schedule", "0.5:500,0.9:4000,1:10000", "AIS inverse temperatures: END:STEPS,...",
                          "a schedule such as 0.5:500,0.9:4000,1:10000", [](const std::string& s) {
                            try {
@@ -51,7 +55,7 @@ std::unique_ptr<VariationalBound<eT>> VariationalBound<eT>::create(const BlockOp
   m->max_log2_states_ = unsigned(o.get<std::uint64_t>("max_log2_states"));
   m->runs_ = o.get<std::uint64_t>("runs");
   m->schedule_ = o.get<std::string>("schedule");
-  m->path_ = annealing_path(o.get<std::string>("path"));
+  m->path_ = o.get<std::string>("path");
   m->seed_ = o.get<std::uint64_t>("seed");
   m->reverse_ = o.get<bool>("reverse");
   m->reverse_chains_ = o.get<std::uint64_t>("reverse_chains");
@@ -99,7 +103,10 @@ void VariationalBound<eT>::measure(const Model<eT>& model, const MonitorData<eT>
     std::unique_ptr<Layer<eT>> base = clone_layer(model.layer(0));
     base->initialize_from_data(*data.train);
     Rng rng(seed_);
-    const LogPartitionEstimate ais = ais_log_partition(model, *base, annealing_schedule(schedule_), runs_, rng, path_);
+    const PathEstimates paths =
+        ais_log_partition_on_paths(model, *base, annealing_schedule(schedule_), runs_, rng, annealing_paths(path_));
+    const LogPartitionEstimate& ais = paths.best;
+    report_paths(paths, out);
     log_z = ais.log_z, log_z_low = ais.log_z_minus_3sigma, log_z_high = ais.log_z_plus_3sigma;
     out.emplace_back("ais_log_z", log_z);
     out.emplace_back("ais_log_z_minus_3sd", log_z_low);
@@ -112,7 +119,8 @@ void VariationalBound<eT>::measure(const Model<eT>& model, const MonitorData<eT>
       const arma::Mat<eT>& source = data.test ? *data.test : *data.train;
       const arma::Mat<eT> start = leading_columns(source, reverse_chains_, scratch);
       const LogPartitionEstimate reverse = reverse_ais_log_partition(model, *base, annealing_schedule(schedule_), start,
-                                                                     rng, arma::uword(reverse_clamped_steps_), path_);
+                                                                     rng, arma::uword(reverse_clamped_steps_),
+                                                                     paths.best_path);
       reverse_log_z = reverse.log_z;
       out.emplace_back("reverse_ais_log_z", reverse.log_z);
     }
@@ -150,9 +158,8 @@ void VariationalBound<eT>::serialize(Archive& ar, const unsigned int version) {
     ar& make_nvp("reverse_clamped_steps", reverse_clamped_steps_);
   }
   if (version >= 2) {
-    std::string path = annealing_path_name(path_);
-    ar& make_nvp("path", path);
-    path_ = annealing_path(path);
+    ar& make_nvp("path", path_);
+    annealing_paths(path_);  // a corrupt value is refused here, not at the next measurement
   }
 }
 

@@ -54,7 +54,7 @@ class VariationalBound : public Monitor<eT> {
   bool reverse_ = true;
   unsigned max_log2_states_ = 20;
   std::string schedule_ = "0.5:500,0.9:4000,1:10000";
-  AnnealingPath path_ = AnnealingPath::base_rate;
+  std::string path_ = "both";  // annealing_paths()
 };
 
 }  // namespace ebm

@@ -240,10 +240,11 @@ void check_schedule(const std::vector<double>& betas) {
 
 }  // namespace
 
-AnnealingPath annealing_path(const std::string& name) {
-  if (name == "base_rate") return AnnealingPath::base_rate;
-  if (name == "couplings") return AnnealingPath::couplings;
-  throw InputError("annealing path '" + name + "': expected base_rate or couplings");
+std::vector<AnnealingPath> annealing_paths(const std::string& name) {
+  if (name == "base_rate") return {AnnealingPath::base_rate};
+  if (name == "couplings") return {AnnealingPath::couplings};
+  if (name == "both") return {AnnealingPath::base_rate, AnnealingPath::couplings};
+  throw InputError("annealing path '" + name + "': expected base_rate, couplings or both");
 }
 
 const char* annealing_path_name(AnnealingPath path) {
@@ -315,6 +316,22 @@ LogPartitionEstimate ais_log_partition(const Model<eT>& model, const Layer<eT>& 
 }
 
 template <typename eT>
+PathEstimates ais_log_partition_on_paths(const Model<eT>& model, const Layer<eT>& base,
+                                         const std::vector<double>& betas, arma::uword runs, Rng& rng,
+                                         const std::vector<AnnealingPath>& paths) {
+  if (paths.empty()) throw ContractError("AIS: at least one annealing path");
+  PathEstimates e;
+  for (AnnealingPath path : paths) {
+    e.each.emplace_back(path, ais_log_partition(model, base, betas, runs, rng, path));
+    if (e.each.size() == 1 || e.each.back().second.log_z > e.best.log_z) {
+      e.best = e.each.back().second;
+      e.best_path = path;
+    }
+  }
+  return e;
+}
+
+template <typename eT>
 LogPartitionEstimate reverse_ais_log_partition(const Model<eT>& model, const Layer<eT>& base,
                                                const std::vector<double>& betas, const arma::Mat<eT>& start, Rng& rng,
                                                arma::uword clamped_steps, AnnealingPath path) {
@@ -349,6 +366,12 @@ template LogPartitionEstimate ais_log_partition<float>(const Model<float>&, cons
                                                        const std::vector<double>&, arma::uword, Rng&, AnnealingPath);
 template LogPartitionEstimate ais_log_partition<double>(const Model<double>&, const Layer<double>&,
                                                         const std::vector<double>&, arma::uword, Rng&, AnnealingPath);
+template PathEstimates ais_log_partition_on_paths<float>(const Model<float>&, const Layer<float>&,
+                                                         const std::vector<double>&, arma::uword, Rng&,
+                                                         const std::vector<AnnealingPath>&);
+template PathEstimates ais_log_partition_on_paths<double>(const Model<double>&, const Layer<double>&,
+                                                          const std::vector<double>&, arma::uword, Rng&,
+                                                          const std::vector<AnnealingPath>&);
 template LogPartitionEstimate reverse_ais_log_partition<float>(const Model<float>&, const Layer<float>&,
                                                                const std::vector<double>&, const arma::Mat<float>&,
                                                                Rng&, arma::uword, AnnealingPath);

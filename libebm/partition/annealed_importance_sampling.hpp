@@ -40,6 +40,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "libebm/model.hpp"
@@ -54,9 +55,10 @@ enum class AnnealingPath {
   couplings,  ///< from the model without its couplings (own biases kept), only the couplings tempered; `base` unused
 };
 
-/// "base_rate" or "couplings" (the config value of the AIS monitors' `path`);
-/// throws InputError naming the value otherwise.
-AnnealingPath annealing_path(const std::string& name);
+/// The paths named by the AIS monitors' `path` value: "base_rate",
+/// "couplings" or "both" (both, base_rate first); throws InputError naming
+/// the value otherwise.
+std::vector<AnnealingPath> annealing_paths(const std::string& name);
 const char* annealing_path_name(AnnealingPath path);
 
 /// An estimate of log Z with its uncertainty over the runs.  The band is
@@ -93,6 +95,21 @@ template <typename eT>
 LogPartitionEstimate ais_log_partition(const Model<eT>& model, const Layer<eT>& base,
                                        const std::vector<double>& betas, arma::uword runs, Rng& rng,
                                        AnnealingPath path = AnnealingPath::base_rate);
+
+/// Forward AIS along each of `paths` in turn (one generator), keeping the
+/// estimate with the largest log Z.  Each run is a stochastic lower bound
+/// (E[Z_hat] = Z, so P(log Z_hat > log Z + t) <= e^-t by Markov's
+/// inequality); the largest of n keeps P(> log Z + t) <= n e^-t, and a path
+/// that misses a mode no longer decides the answer.
+struct PathEstimates {
+  LogPartitionEstimate best;
+  AnnealingPath best_path = AnnealingPath::base_rate;
+  std::vector<std::pair<AnnealingPath, LogPartitionEstimate>> each;  ///< in the order of `paths`
+};
+template <typename eT>
+PathEstimates ais_log_partition_on_paths(const Model<eT>& model, const Layer<eT>& base,
+                                         const std::vector<double>& betas, arma::uword runs, Rng& rng,
+                                         const std::vector<AnnealingPath>& paths);
 
 /// Reverse AIS: chains start at `start` (one configuration of the visible
 /// layer per column; data, as approximate model samples) and anneal down to
