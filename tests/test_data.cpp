@@ -295,6 +295,35 @@ BOOST_AUTO_TEST_CASE(fashion_mnist_test_set) {
   }
 }
 
+// F12 (docs/fuzzing.md): a gzip file whose header promises 4 GiB or more,
+// where its ISIZE trailer (modulo 2^32) cannot rule the promise out, used to
+// be allocated in full before the data ran out.  DEFLATE expands at most
+// 1032:1, so the promise is refused from the file's size before any
+// allocation.  The fuzzer's reproducers (tests/fuzz/findings/idx-*) and a
+// well-formed gzip stream that promises 2^20 samples of 64 x 64 bytes.
+BOOST_AUTO_TEST_CASE(promises_beyond_what_the_file_can_hold_are_refused) {
+  const fs::path dir = fs::path(EBM_TEST_DATA_DIR) / ".." / "fuzz" / "findings";
+  int reproducers = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("idx-", 0) != 0) continue;
+    const std::string path = entry.path().string();
+    BOOST_TEST_CONTEXT(name) {
+      check_input_error([&] { ebm::read_idx_images<float>(path); }, {path});
+      check_input_error([&] { ebm::read_idx_labels(path); }, {path});
+    }
+    ++reproducers;
+  }
+  BOOST_TEST(reproducers >= 2);
+
+  TempDir tmp;
+  const std::string big = tmp.path("big.gz");
+  write_gz(big, idx_file(0x08, {1u << 20, 64, 64}, {1, 2, 3}));
+  check_input_error([&] { ebm::read_idx_images<float>(big); }, {big, "promises 4294967312 bytes", "gzip file"});
+  // The same promise with a limit that fits is read up to where the data end.
+  check_input_error([&] { ebm::read_idx_images<float>(big, 1); }, {big, "ends after 3 of 4096"});
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(csv)

@@ -249,14 +249,16 @@ void convert(const IdxHeader& header, const unsigned char* in, std::size_t n, eT
 
 /// The file's uncompressed size when it can be known without reading it:
 /// the size of a plain file, or a gzip file's ISIZE trailer (the
-/// uncompressed length modulo 2^32); -1 when unknown.
-long long uncompressed_size(const std::string& path, bool& compressed) {
+/// uncompressed length modulo 2^32); -1 when unknown.  `file_size` is the
+/// size on disk.
+long long uncompressed_size(const std::string& path, bool& compressed, long long& file_size) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return -1;
   unsigned char magic[2] = {0, 0};
   in.read(reinterpret_cast<char*>(magic), 2);
   in.seekg(0, std::ios::end);
   const long long size = in.tellg();
+  file_size = size;
   compressed = magic[0] == 0x1f && magic[1] == 0x8b;
   if (!compressed) return size;
   if (size < 18) return -1;
@@ -274,7 +276,19 @@ void check_promised_size(const std::string& path, const IdxHeader& header, std::
   const std::uint64_t data_bytes = n_keep * header.sample_size * header.element_size;
   const std::uint64_t needed = header_bytes + data_bytes;
   bool compressed = false;
-  const long long known = uncompressed_size(path, compressed);
+  long long file_size = 0;
+  const long long known = uncompressed_size(path, compressed, file_size);
+  if (compressed && file_size >= 0) {
+    // DEFLATE expands at most 1032:1 (one 258-byte match per 2 bits at
+    // best), so a gzip file cannot hold more than that many times its own
+    // size, whatever its ISIZE trailer says (ISIZE is the length modulo
+    // 2^32, so it cannot rule out a promise of 4 GiB or more; fuzz finding
+    // F12, docs/fuzzing.md).
+    const std::uint64_t most = 1032 * std::uint64_t(file_size);
+    if (needed > most)
+      fail(path, "its header promises " + std::to_string(needed) + " bytes, more than a gzip file of " +
+                     std::to_string(file_size) + " bytes can hold (at most " + std::to_string(most) + ")");
+  }
   if (known < 0) return;
   if (compressed && needed >= (std::uint64_t(1) << 32)) return;  // ISIZE is modulo 2^32: no check possible
   if (needed > std::uint64_t(known))
