@@ -33,8 +33,9 @@
 // messages are scaled) and reaches different modes: the base-rate path
 // switches the latent biases on with beta, so a model whose mass sits where
 // large hidden biases point can be missed by it and found by this one, and
-// the other way round (docs/benchmarks.md, "The 20-hidden-unit RBM").  Run
-// both when in doubt; each is a stochastic lower bound on log Z.
+// the other way round (docs/benchmarks.md, "The 20-hidden-unit RBMs").  Each
+// is a stochastic lower bound on log Z; ais_log_partition_on_paths runs
+// several and keeps the largest (the monitors' default).
 //
 // Weights are accumulated in log space in double.
 #pragma once
