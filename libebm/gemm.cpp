@@ -14,14 +14,17 @@ void gemm(bool trans_a, bool trans_b, eT alpha, const arma::Mat<eT>& a, const ar
   const arma::uword k_b = trans_b ? b.n_cols : b.n_rows;
   if (k != k_b)
     throw ContractError("gemm(): inner dimensions " + std::to_string(k) + " and " + std::to_string(k_b) + " differ");
-  if (beta == eT(0)) c.set_size(m, n);
+  if (beta == eT(0))
+    c.set_size(m, n);
   else if (c.n_rows != m || c.n_cols != n)
     throw ContractError("gemm(): accumulating a " + std::to_string(m) + "x" + std::to_string(n) + " product into a " +
                         std::to_string(c.n_rows) + "x" + std::to_string(c.n_cols) + " matrix");
   if (m == 0 || n == 0) return;
   if (k == 0) {
-    if (beta == eT(0)) c.zeros();
-    else c *= beta;
+    if (beta == eT(0))
+      c.zeros();
+    else
+      c *= beta;
     return;
   }
   const arma::blas_int bm = arma::blas_int(m), bn = arma::blas_int(n), bk = arma::blas_int(k);

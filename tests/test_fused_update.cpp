@@ -157,7 +157,8 @@ BOOST_AUTO_TEST_CASE(fused_sgd_equals_materialised_sgd_in_double) {
         BOOST_REQUIRE(factored.is_factored(2));
         rb.apply_factored(pb, factored, step);
         worst = std::max(worst, relative_difference(values(pa), values(pb)));
-        if (c.momentum > 0) worst_velocity = std::max(worst_velocity, relative_difference(ra.velocity(), rb.velocity()));
+        if (c.momentum > 0)
+          worst_velocity = std::max(worst_velocity, relative_difference(ra.velocity(), rb.velocity()));
       }
       BOOST_TEST_MESSAGE(c.name << " " << kind << "-" << k << ": parameters " << worst << ", velocity "
                                 << worst_velocity);
@@ -218,8 +219,8 @@ BOOST_AUTO_TEST_CASE(fused_sgd_equals_materialised_sgd_in_float) {
                               lr * abs_d(pos.layers[0]) * abs_d(pos.layers[1]).t() / double(batch_size) +
                               lr * abs_d(neg.layers[0]) * abs_d(neg.layers[1]).t() / double(batch_size);
       const double gamma = double(batch_size + 4) * eps / (1 - double(batch_size + 4) * eps);
-      const arma::mat error = arma::abs(arma::conv_to<arma::mat>::from(a->weights()) -
-                                        arma::conv_to<arma::mat>::from(b->weights()));
+      const arma::mat error =
+          arma::abs(arma::conv_to<arma::mat>::from(a->weights()) - arma::conv_to<arma::mat>::from(b->weights()));
       const double ratio = (error / (2 * gamma * scale)).max();
       BOOST_TEST_MESSAGE(c.name << " " << kind << ": float error / bound " << ratio << ", largest error "
                                 << error.max());

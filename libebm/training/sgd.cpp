@@ -73,8 +73,8 @@ void Sgd<eT>::prepare(const ParameterList<eT>& parameters, const Statistics<eT>&
 }
 
 template <typename eT>
-void Sgd<eT>::step(const Parameter<eT>& parameter, arma::Mat<eT>& v, const arma::Mat<eT>& gradient, eT lr,
-                   eT momentum, eT decay) const {
+void Sgd<eT>::step_parameter(const Parameter<eT>& parameter, arma::Mat<eT>& v, const arma::Mat<eT>& gradient,
+                             eT lr, eT momentum, eT decay) const {
   arma::Mat<eT>& theta = *parameter.value;
   if (gradient.n_elem != theta.n_elem)
     throw ContractError("Sgd::apply(): gradient of " + parameter.name + " has " + std::to_string(gradient.n_elem) +
@@ -97,7 +97,7 @@ void Sgd<eT>::apply(const ParameterList<eT>& parameters, const Statistics<eT>& g
       eT(step.epoch < options_.momentum_warmup_epochs ? options_.initial_momentum : options_.momentum);
   const eT decay = eT(options_.weight_decay);
   for (std::size_t i = 0; i < parameters.size(); ++i)
-    this->step(parameters[i], velocity_[i], gradient[i], lr, momentum, decay);
+    step_parameter(parameters[i], velocity_[i], gradient[i], lr, momentum, decay);
 }
 
 template <typename eT>
@@ -111,7 +111,7 @@ void Sgd<eT>::apply_factored(const ParameterList<eT>& parameters, FactoredGradie
   const bool without_velocity = momentum_always_zero();
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     if (!gradient.is_factored(i)) {
-      this->step(parameters[i], velocity_[i], gradient.gradient[i], lr, momentum, decay);
+      step_parameter(parameters[i], velocity_[i], gradient.gradient[i], lr, momentum, decay);
       continue;
     }
     arma::Mat<eT>& theta = *parameters[i].value;

@@ -66,8 +66,8 @@ class Sgd : public UpdateRule<eT> {
   /// Checks the shapes and creates the velocity on first use.
   void prepare(const ParameterList<eT>& parameters, const Statistics<eT>& gradient, const char* caller);
   /// The materialised step of parameter i (one fused pass).
-  void step(const Parameter<eT>& parameter, arma::Mat<eT>& velocity, const arma::Mat<eT>& gradient, eT lr,
-            eT momentum, eT decay) const;
+  void step_parameter(const Parameter<eT>& parameter, arma::Mat<eT>& velocity, const arma::Mat<eT>& gradient,
+                      eT lr, eT momentum, eT decay) const;
   /// Whether every step of the run has momentum 0 (the velocity is then
   /// never read).
   bool momentum_always_zero() const {
