@@ -118,13 +118,13 @@ void Sgd<eT>::apply_factored(const ParameterList<eT>& parameters, FactoredGradie
     const eT parameter_decay = parameters[i].weight_decay ? decay : eT(0);
     if (without_velocity) {
       // theta <- (1 - lr wd) theta + lr * gradient, inside the GEMMs.
-      gradient.accumulate(i, lr, eT(1) - lr * parameter_decay, theta);
+      gradient.accumulate_joined(i, lr, eT(1) - lr * parameter_decay, theta, join_left_, join_right_);
       continue;
     }
     // velocity <- momentum * velocity + lr * gradient inside the GEMMs, then
     // velocity -= lr wd theta and theta += velocity in one pass.
     arma::Mat<eT>& v = velocity_[i];
-    gradient.accumulate(i, lr, momentum, v);
+    gradient.accumulate_joined(i, lr, momentum, v, join_left_, join_right_);
     eT* t = theta.memptr();
     eT* vp = v.memptr();
     const eT shrink = lr * parameter_decay;

@@ -6,11 +6,12 @@
 // A gradient left as outer products (libebm/gradient_factors.hpp: a dense
 // connection's weight term) is folded into the GEMMs themselves:
 //   momentum 0 throughout the run: theta <- (1 - lr wd) theta + lr * sum
-//     alpha_t L_t R_t^T, GEMMs accumulating into theta (BLAS's beta does the
+//     alpha_t L_t R_t^T, one GEMM over the joined factors (k = 2B for CD's
+//     two terms) accumulating into theta (BLAS's beta does the
 //     decay; with wd = 0, beta = 1 and BLAS skips the scaling pass), no
 //     velocity kept (it would be multiplied by 0) -- it stays zero;
 //   otherwise: velocity <- momentum * velocity + lr * sum alpha_t L_t R_t^T
-//     by the GEMMs (beta = momentum), then one pass velocity -= lr wd theta,
+//     by the joined GEMM (beta = momentum), then one pass velocity -= lr wd theta,
 //     theta += velocity.
 // Both equal the formula above up to the rounding of a reordered sum.
 // Weight decay applies only to parameters marked for it (weights, not
@@ -76,6 +77,9 @@ class Sgd : public UpdateRule<eT> {
 
   SgdOptions options_;
   Statistics<eT> velocity_;
+  // Scratch of apply_factored (FactoredGradient::accumulate_joined): the
+  // joined factors, reused from step to step; not state.
+  arma::Mat<eT> join_left_, join_right_;
 };
 
 }  // namespace ebm
