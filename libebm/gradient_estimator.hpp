@@ -9,6 +9,15 @@
 //     chains moved by its sampler.  All randomness comes from `rng`.
 //   negative_state(): the chains used for the last model term (after the
 //     sampler's Rao-Blackwellisation), for monitors and tests.
+//   estimate_factored(model, batch, out, rng) (what the Trainer calls): the
+//     same gradient, but with the dense connections' weight terms left as
+//     outer products of the states (libebm/gradient_factors.hpp) so that
+//     the update rule can fold them into its GEMMs.  An estimator opts in
+//     with delivers_factors() when its estimate() ends with difference()
+//     and changes neither the gradient nor positive_/negative_ after it;
+//     difference() then leaves the factors (pointing into positive_ and
+//     negative_, valid until the next estimate).  The others materialise
+//     every matrix, which is always correct.
 //   Everything that must survive a checkpoint (persistent chains, step
 //   counters) is serialized; scratch is not.
 //   Data-parallel training (libebm/distributed/communicator.hpp): the
@@ -52,6 +61,12 @@ class GradientEstimator {
 
   virtual std::string type_name() const = 0;
   virtual void estimate(const Model<eT>& model, const Matrix& batch, Statistics<eT>& gradient, Rng& rng) = 0;
+
+  /// estimate(), leaving factors where delivers_factors() (see the contract).
+  void estimate_factored(const Model<eT>& model, const Matrix& batch, FactoredGradient<eT>& out, Rng& rng);
+  /// Whether estimate() ends with difference() and touches nothing after it
+  /// (then estimate_factored() can leave factors).  Default: no.
+  virtual bool delivers_factors() const { return false; }
 
   const State<eT>& positive_state() const { return positive_; }
   const State<eT>& negative_state() const { return negative_; }
@@ -99,6 +114,8 @@ class GradientEstimator {
   void difference(const Model<eT>& model, Statistics<eT>& gradient, eT negative_weight);
 
   Communicator* communicator_ = nullptr;
+  /// Set during estimate_factored(): where difference() leaves its factors.
+  FactoredGradient<eT>* factored_ = nullptr;
   arma::uword batch_global_ = 0;
   arma::uvec batch_cases_;  ///< set_batch_cases(): the global minibatch's training cases
   arma::uword n_cases_ = 0;  ///< set_batch_cases(): the training set's size (0: not told)

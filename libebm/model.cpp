@@ -103,9 +103,15 @@ void Model<eT>::statistics(const State<eT>& state, Statistics<eT>& out, const ar
   }
 }
 
+namespace {
+
+// statistics_difference, into plain statistics (factors null) or leaving
+// the dense connections' weight terms as factors.
 template <typename eT>
-void Model<eT>::statistics_difference(const State<eT>& positive, const State<eT>& negative, Statistics<eT>& out,
-                                      Statistics<eT>& scratch, eT positive_weight, eT negative_weight) const {
+void difference_of_statistics(const Model<eT>& model, const State<eT>& positive, const State<eT>& negative,
+                              Statistics<eT>& out, Statistics<eT>& scratch, eT positive_weight, eT negative_weight,
+                              std::vector<std::vector<OuterProduct<eT>>>* factors) {
+  using Matrix = arma::Mat<eT>;
   // Unit weights (every run that is not data-parallel) take exactly the
   // operations of a plain difference.
   const auto subtract = [&](Matrix& o, const Matrix& negative_term) {
@@ -113,28 +119,46 @@ void Model<eT>::statistics_difference(const State<eT>& positive, const State<eT>
     if (negative_weight == eT(1)) o -= negative_term;
     else o -= negative_weight * negative_term;
   };
-  if (positive.layers.size() != layers_.size() || negative.layers.size() != layers_.size())
+  if (positive.layers.size() != model.n_layers() || negative.layers.size() != model.n_layers())
     throw ContractError("Model::statistics_difference(): states have " + std::to_string(positive.layers.size()) +
                         " and " + std::to_string(negative.layers.size()) + " layers, model has " +
-                        std::to_string(layers_.size()));
-  out.resize(n_parameters());
-  scratch.resize(n_parameters());
+                        std::to_string(model.n_layers()));
+  out.resize(model.n_parameters());
+  scratch.resize(model.n_parameters());
+  if (factors) {
+    factors->resize(model.n_parameters());
+    for (auto& f : *factors) f.clear();
+  }
   arma::uword k = 0;
-  for (arma::uword l = 0; l < layers_.size(); ++l) {
-    layers_[l]->statistics(positive.layers[l], nullptr, &out[k]);
-    layers_[l]->statistics(negative.layers[l], nullptr, &scratch[k]);
-    for (arma::uword i = 0; i < layers_[l]->n_parameters(); ++i) subtract(out[k + i], scratch[k + i]);
-    k += layers_[l]->n_parameters();
+  for (arma::uword l = 0; l < model.n_layers(); ++l) {
+    const Layer<eT>& layer = model.layer(l);
+    layer.statistics(positive.layers[l], nullptr, &out[k]);
+    layer.statistics(negative.layers[l], nullptr, &scratch[k]);
+    for (arma::uword i = 0; i < layer.n_parameters(); ++i) subtract(out[k + i], scratch[k + i]);
+    k += layer.n_parameters();
   }
   Matrix sa, sb;
-  for (const auto& c : connections_) {
-    const Layer<eT>& from = *layers_[c->from()];
-    const Layer<eT>& to = *layers_[c->to()];
+  for (arma::uword ci = 0; ci < model.n_connections(); ++ci) {
+    const Connection<eT>* c = &model.connection(ci);
+    const Layer<eT>& from = model.layer(c->from());
+    const Layer<eT>& to = model.layer(c->to());
+    const auto* dense = dynamic_cast<const DenseConnection<eT>*>(c);
+    if (factors && dense && positive_weight == eT(1) && from.interaction_is_identity() &&
+        to.interaction_is_identity()) {
+      // The states themselves are the factors (no interaction copies that
+      // would die with this call); the alphas are those of the GEMMs below.
+      const Matrix& xp = positive.layers[c->from()];
+      const Matrix& xn = negative.layers[c->from()];
+      (*factors)[k] = {{eT(1) / eT(xp.n_cols), &xp, &positive.layers[c->to()]},
+                       {-negative_weight / eT(xn.n_cols), &xn, &negative.layers[c->to()]}};
+      k += c->n_parameters();
+      continue;
+    }
     c->statistics(interaction_of(from, positive.layers[c->from()], sa), interaction_of(to, positive.layers[c->to()], sb),
                   nullptr, &out[k]);
     const Matrix& a = interaction_of(from, negative.layers[c->from()], sa);
     const Matrix& b = interaction_of(to, negative.layers[c->to()], sb);
-    if (const auto* dense = dynamic_cast<const DenseConnection<eT>*>(c.get())) {
+    if (dense) {
       if (positive_weight != eT(1)) out[k] *= positive_weight;
       dense->add_statistics(a, b, -negative_weight / eT(a.n_cols), out[k]);
     } else {
@@ -143,6 +167,22 @@ void Model<eT>::statistics_difference(const State<eT>& positive, const State<eT>
     }
     k += c->n_parameters();
   }
+}
+
+}  // namespace
+
+template <typename eT>
+void Model<eT>::statistics_difference(const State<eT>& positive, const State<eT>& negative, Statistics<eT>& out,
+                                      Statistics<eT>& scratch, eT positive_weight, eT negative_weight) const {
+  difference_of_statistics(*this, positive, negative, out, scratch, positive_weight, negative_weight,
+                           static_cast<std::vector<std::vector<OuterProduct<eT>>>*>(nullptr));
+}
+
+template <typename eT>
+void Model<eT>::statistics_difference(const State<eT>& positive, const State<eT>& negative, FactoredGradient<eT>& out,
+                                      Statistics<eT>& scratch, eT positive_weight, eT negative_weight) const {
+  difference_of_statistics(*this, positive, negative, out.gradient, scratch, positive_weight, negative_weight,
+                           &out.factors);
 }
 
 template <typename eT>

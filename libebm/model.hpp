@@ -49,6 +49,7 @@
 
 #include "libebm/archive/class_version.hpp"
 #include "libebm/connections/connection.hpp"
+#include "libebm/gradient_factors.hpp"
 #include "libebm/parameter.hpp"
 #include "libebm/random.hpp"
 #include "libebm/state.hpp"
@@ -105,6 +106,15 @@ class Model {
   /// compute it into `scratch` and subtract.  Both are resized as needed and
   /// reused between calls.
   void statistics_difference(const State<eT>& positive, const State<eT>& negative, Statistics<eT>& out,
+                             Statistics<eT>& scratch, eT positive_weight = 1, eT negative_weight = 1) const;
+  /// The same, but the weight term of every dense connection whose two
+  /// layers interact through the identity is left as its two outer
+  /// products, out.factors[k] = {(pw/B+) X+ Y+^T, -(nw/B-) X- Y-^T}
+  /// pointing into `positive` and `negative` (which must outlive their use;
+  /// libebm/gradient_factors.hpp); everything else is materialised in
+  /// out.gradient as above.  With positive_weight != 1 nothing is factored
+  /// (the plain path scales after its first GEMM).
+  void statistics_difference(const State<eT>& positive, const State<eT>& negative, FactoredGradient<eT>& out,
                              Statistics<eT>& scratch, eT positive_weight = 1, eT negative_weight = 1) const;
 
   /// The two colour classes of a bipartite layer graph: colour[l] is 0 or 1,

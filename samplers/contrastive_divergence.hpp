@@ -26,6 +26,8 @@ class ContrastiveDivergence : public GradientEstimator<eT> {
   void set_k(unsigned k) { k_ = k; }
 
   void estimate(const Model<eT>& model, const Matrix& batch, Statistics<eT>& gradient, Rng& rng) override;
+  /// estimate() ends with difference(): dense weight terms can stay factors.
+  bool delivers_factors() const override { return true; }
 
  private:
   friend class boost::serialization::access;

@@ -50,6 +50,8 @@ class PersistentContrastiveDivergence : public GradientEstimator<eT> {
   unsigned k() const { return k_; }
 
   void estimate(const Model<eT>& model, const Matrix& batch, Statistics<eT>& gradient, Rng& rng) override;
+  /// estimate() ends with difference(): dense weight terms can stay factors.
+  bool delivers_factors() const override { return true; }
 
   /// Split over processes: each moves its column_shard of the chains;
   /// checkpoints hold them whole (join_shards before saving).

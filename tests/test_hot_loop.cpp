@@ -2,7 +2,8 @@
 // float sigmoid against exp in double, Bernoulli draws from the mean against
 // Layer::sample, the fused run + Rao-Blackwellisation of block Gibbs against
 // the separate calls, the in-place gradient against the difference of two
-// statistics, and the fused SGD step against its formula.
+// statistics, CD's chain against one built by hand from the minibatch, and
+// the fused SGD step against its formula.
 #define BOOST_TEST_MODULE hot_loop
 #include <boost/test/unit_test.hpp>
 #include <cmath>
@@ -145,6 +146,32 @@ BOOST_AUTO_TEST_CASE(cd_and_pcd_negative_state_is_rao_blackwellised_chains) {
     rbm->statistics(negative, sn);
     for (std::size_t i = 0; i < sp.size(); ++i)
       BOOST_TEST(arma::approx_equal(gradient[i], sp[i] - sn[i], "absdiff", 1e-14));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(cd_with_block_gibbs_is_the_chain_from_the_minibatch) {
+  // CD-k's chains start at (batch, h ~ p(h | batch)), h drawn from the
+  // positive means: the gradient is bit for bit that of the chain built
+  // here by hand from the batch, also when the estimator's buffers are
+  // reused.
+  auto rbm = test::random_rbm<double>(9, 6, 71, 0.7);
+  const arma::mat batch = random_binary<double>(9, 12, 72);
+  for (unsigned k : {1u, 2u}) {
+    ebm::ContrastiveDivergence<double> cd(std::make_unique<ebm::BlockGibbsSampler<double>>(), k);
+    ebm::Rng rng_cd(73), rng_hand(73);
+    ebm::Statistics<double> gradient, expected, scratch;
+    for (int repeat = 0; repeat < 2; ++repeat) {  // the second call reuses the chain's buffers
+      cd.estimate(*rbm, batch, gradient, rng_cd);
+      ebm::State<double> positive, chains, negative;
+      rbm->positive_phase(batch, positive);
+      chains.layers = {batch, arma::mat()};
+      rng_hand.fill_bernoulli(positive.layers[1], chains.layers[1]);
+      ebm::BlockGibbsSampler<double> sampler;
+      sampler.run_and_rao_blackwellize(*rbm, chains, k, rng_hand, negative);
+      rbm->statistics_difference(positive, negative, expected, scratch);
+      for (std::size_t i = 0; i < expected.size(); ++i)
+        BOOST_TEST(arma::approx_equal(gradient[i], expected[i], "absdiff", 0.0), "k " << k << " parameter " << i);
+    }
   }
 }
 

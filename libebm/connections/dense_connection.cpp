@@ -1,37 +1,10 @@
 #include "libebm/connections/dense_connection.hpp"
 
 #include "libebm/error.hpp"
+#include "libebm/gemm.hpp"
 #include "libebm/registry/register.hpp"
 
 namespace ebm {
-
-namespace {
-
-// c <- alpha * op(a) * op(b) + beta * c with op() a transpose when asked:
-// BLAS reads the transposed operand in place, so no transposed copy is made
-// and beta = 1 accumulates without a temporary.  (Armadillo forms the same
-// calls for these expressions; spelling them out keeps them so.)
-template <typename eT>
-void gemm(bool trans_a, bool trans_b, eT alpha, const arma::Mat<eT>& a, const arma::Mat<eT>& b, eT beta,
-          arma::Mat<eT>& c) {
-  const arma::uword m = trans_a ? a.n_cols : a.n_rows, k = trans_a ? a.n_rows : a.n_cols;
-  const arma::uword n = trans_b ? b.n_rows : b.n_cols;
-  if (beta == eT(0)) c.set_size(m, n);
-  else if (c.n_rows != m || c.n_cols != n)
-    throw ContractError("DenseConnection: accumulating a " + std::to_string(m) + "x" + std::to_string(n) +
-                        " product into a " + std::to_string(c.n_rows) + "x" + std::to_string(c.n_cols) + " matrix");
-  if (m == 0 || n == 0) return;
-  if (k == 0) {
-    c *= beta;
-    return;
-  }
-  const arma::blas_int bm = arma::blas_int(m), bn = arma::blas_int(n), bk = arma::blas_int(k);
-  const arma::blas_int lda = arma::blas_int(a.n_rows), ldb = arma::blas_int(b.n_rows), ldc = arma::blas_int(m);
-  const char ta = trans_a ? 'T' : 'N', tb = trans_b ? 'T' : 'N';
-  arma::blas::gemm<eT>(&ta, &tb, &bm, &bn, &bk, &alpha, a.memptr(), &lda, b.memptr(), &ldb, &beta, c.memptr(), &ldc);
-}
-
-}  // namespace
 
 template <typename eT>
 DenseConnection<eT>::DenseConnection(arma::uword from, arma::uword to, arma::uword n_from, arma::uword n_to)
@@ -46,7 +19,8 @@ void DenseConnection<eT>::parameters(ParameterList<eT>& out, const std::string& 
 
 template <typename eT>
 void DenseConnection<eT>::add_message(arma::uword target, const Matrix& source, Matrix& input) const {
-  // Single GEMMs with beta = 1 onto the base input already in `input`.
+  // Single GEMMs with beta = 1 onto the base input already in `input`;
+  // BLAS reads W^T in place (libebm/gemm.hpp).
   if (target == this->to()) {
     gemm(true, false, eT(1), weights_, source, eT(1), input);  // W^T x_from
   } else {

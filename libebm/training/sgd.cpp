@@ -29,6 +29,24 @@ EBM_VECTOR_CLONES void sgd_step(double* theta, double* v, const double* g, std::
   }
 }
 
+// velocity -= shrink * theta (when shrink > 0); theta += velocity: the rest
+// of a step whose gradient the GEMMs already put into the velocity.
+EBM_VECTOR_CLONES void decay_and_add(float* theta, float* v, std::size_t n, float shrink) {
+  if (shrink > 0) {
+    for (std::size_t i = 0; i < n; ++i) v[i] -= shrink * theta[i], theta[i] += v[i];
+  } else {
+    for (std::size_t i = 0; i < n; ++i) theta[i] += v[i];
+  }
+}
+
+EBM_VECTOR_CLONES void decay_and_add(double* theta, double* v, std::size_t n, double shrink) {
+  if (shrink > 0) {
+    for (std::size_t i = 0; i < n; ++i) v[i] -= shrink * theta[i], theta[i] += v[i];
+  } else {
+    for (std::size_t i = 0; i < n; ++i) theta[i] += v[i];
+  }
+}
+
 }  // namespace
 
 template <typename eT>
@@ -42,29 +60,76 @@ Sgd<eT>::Sgd(const SgdOptions& options) : options_(options) {
 }
 
 template <typename eT>
-void Sgd<eT>::apply(const ParameterList<eT>& parameters, const Statistics<eT>& gradient, const StepContext& step) {
+void Sgd<eT>::prepare(const ParameterList<eT>& parameters, const Statistics<eT>& gradient, const char* caller) {
   if (gradient.size() != parameters.size())
-    throw ContractError("Sgd::apply(): " + std::to_string(gradient.size()) + " gradients for " +
+    throw ContractError(std::string(caller) + ": " + std::to_string(gradient.size()) + " gradients for " +
                         std::to_string(parameters.size()) + " parameters");
   if (velocity_.size() != parameters.size()) velocity_ = zeros_like(parameters);
+  for (std::size_t i = 0; i < parameters.size(); ++i)
+    if (velocity_[i].n_elem != parameters[i].value->n_elem)
+      throw ContractError(std::string(caller) + ": the velocity of " + parameters[i].name + " has " +
+                          std::to_string(velocity_[i].n_elem) + " elements, the parameter " +
+                          std::to_string(parameters[i].value->n_elem));
+}
+
+template <typename eT>
+void Sgd<eT>::step_parameter(const Parameter<eT>& parameter, arma::Mat<eT>& v, const arma::Mat<eT>& gradient,
+                             eT lr, eT momentum, eT decay) const {
+  arma::Mat<eT>& theta = *parameter.value;
+  if (gradient.n_elem != theta.n_elem)
+    throw ContractError("Sgd::apply(): gradient of " + parameter.name + " has " + std::to_string(gradient.n_elem) +
+                        " elements, the parameter " + std::to_string(theta.n_elem));
+  const eT parameter_decay = parameter.weight_decay ? decay : eT(0);
+  eT* t = theta.memptr();
+  eT* vp = v.memptr();
+  const eT* g = gradient.memptr();
+  // Elementwise: chunks may run on any thread with the same result.
+  for_each_chunk(theta.n_elem, [&](std::size_t first, std::size_t count) {
+    sgd_step(t + first, vp + first, g + first, count, lr, momentum, parameter_decay);
+  });
+}
+
+template <typename eT>
+void Sgd<eT>::apply(const ParameterList<eT>& parameters, const Statistics<eT>& gradient, const StepContext& step) {
+  prepare(parameters, gradient, "Sgd::apply()");
   const eT lr = eT(options_.schedule.at(step));
   const eT momentum =
       eT(step.epoch < options_.momentum_warmup_epochs ? options_.initial_momentum : options_.momentum);
   const eT decay = eT(options_.weight_decay);
+  for (std::size_t i = 0; i < parameters.size(); ++i)
+    step_parameter(parameters[i], velocity_[i], gradient[i], lr, momentum, decay);
+}
+
+template <typename eT>
+void Sgd<eT>::apply_factored(const ParameterList<eT>& parameters, FactoredGradient<eT>& gradient,
+                             const StepContext& step) {
+  prepare(parameters, gradient.gradient, "Sgd::apply_factored()");
+  const eT lr = eT(options_.schedule.at(step));
+  const eT momentum =
+      eT(step.epoch < options_.momentum_warmup_epochs ? options_.initial_momentum : options_.momentum);
+  const eT decay = eT(options_.weight_decay);
+  const bool without_velocity = momentum_always_zero();
   for (std::size_t i = 0; i < parameters.size(); ++i) {
+    if (!gradient.is_factored(i)) {
+      step_parameter(parameters[i], velocity_[i], gradient.gradient[i], lr, momentum, decay);
+      continue;
+    }
     arma::Mat<eT>& theta = *parameters[i].value;
-    arma::Mat<eT>& v = velocity_[i];
-    if (gradient[i].n_elem != theta.n_elem || v.n_elem != theta.n_elem)
-      throw ContractError("Sgd::apply(): gradient of " + parameters[i].name + " has " +
-                          std::to_string(gradient[i].n_elem) + " elements, the parameter " +
-                          std::to_string(theta.n_elem));
     const eT parameter_decay = parameters[i].weight_decay ? decay : eT(0);
+    if (without_velocity) {
+      // theta <- (1 - lr wd) theta + lr * gradient, inside the GEMMs.
+      gradient.accumulate_joined(i, lr, eT(1) - lr * parameter_decay, theta, join_left_, join_right_);
+      continue;
+    }
+    // velocity <- momentum * velocity + lr * gradient inside the GEMMs, then
+    // velocity -= lr wd theta and theta += velocity in one pass.
+    arma::Mat<eT>& v = velocity_[i];
+    gradient.accumulate_joined(i, lr, momentum, v, join_left_, join_right_);
     eT* t = theta.memptr();
     eT* vp = v.memptr();
-    const eT* g = gradient[i].memptr();
-    // Elementwise: chunks may run on any thread with the same result.
+    const eT shrink = lr * parameter_decay;
     for_each_chunk(theta.n_elem, [&](std::size_t first, std::size_t count) {
-      sgd_step(t + first, vp + first, g + first, count, lr, momentum, parameter_decay);
+      decay_and_add(t + first, vp + first, count, shrink);
     });
   }
 }

@@ -2,6 +2,18 @@
 //
 //   velocity <- momentum * velocity + lr(t) * (gradient - weight_decay * theta)
 //   theta    <- theta + velocity
+//
+// A gradient left as outer products (libebm/gradient_factors.hpp: a dense
+// connection's weight term) is folded into the GEMMs themselves:
+//   momentum 0 throughout the run: theta <- (1 - lr wd) theta + lr * sum
+//     alpha_t L_t R_t^T, one GEMM over the joined factors (k = 2B for CD's
+//     two terms) accumulating into theta (BLAS's beta does the
+//     decay; with wd = 0, beta = 1 and BLAS skips the scaling pass), no
+//     velocity kept (it would be multiplied by 0) -- it stays zero;
+//   otherwise: velocity <- momentum * velocity + lr * sum alpha_t L_t R_t^T
+//     by the joined GEMM (beta = momentum), then one pass velocity -= lr wd theta,
+//     theta += velocity.
+// Both equal the formula above up to the rounding of a reordered sum.
 // Weight decay applies only to parameters marked for it (weights, not
 // biases).  Momentum ramps from initial_momentum to momentum after
 // momentum_warmup_epochs, as recommended in Hinton 2010, "A practical guide
@@ -37,6 +49,10 @@ class Sgd : public UpdateRule<eT> {
   static std::unique_ptr<Sgd> create(const BlockOptions& options);
 
   void apply(const ParameterList<eT>& parameters, const Statistics<eT>& gradient, const StepContext& step) override;
+  /// The factored weight terms go into the GEMMs (see above); the other
+  /// parameters take the step of apply().
+  void apply_factored(const ParameterList<eT>& parameters, FactoredGradient<eT>& gradient,
+                      const StepContext& step) override;
   void reset() override { velocity_.clear(); }
 
   const SgdOptions& options() const { return options_; }
@@ -48,8 +64,22 @@ class Sgd : public UpdateRule<eT> {
   template <class Archive>
   void serialize(Archive& ar, const unsigned int version);
 
+  /// Checks the shapes and creates the velocity on first use.
+  void prepare(const ParameterList<eT>& parameters, const Statistics<eT>& gradient, const char* caller);
+  /// The materialised step of parameter i (one fused pass).
+  void step_parameter(const Parameter<eT>& parameter, arma::Mat<eT>& velocity, const arma::Mat<eT>& gradient,
+                      eT lr, eT momentum, eT decay) const;
+  /// Whether every step of the run has momentum 0 (the velocity is then
+  /// never read).
+  bool momentum_always_zero() const {
+    return options_.momentum == 0 && (options_.initial_momentum == 0 || options_.momentum_warmup_epochs == 0);
+  }
+
   SgdOptions options_;
   Statistics<eT> velocity_;
+  // Scratch of apply_factored (FactoredGradient::accumulate_joined): the
+  // joined factors, reused from step to step; not state.
+  arma::Mat<eT> join_left_, join_right_;
 };
 
 }  // namespace ebm

@@ -130,6 +130,13 @@ const std::vector<EpochRecord>& Trainer<eT>::train_loop(arma::uword n_samples, c
   }
   ParameterList<eT> parameters = model_.parameters();
   Statistics<eT> gradient;
+  // The usual path: the estimator may leave dense weight terms as factors
+  // and the update rule fold them into its GEMMs (libebm/gradient_factors.hpp),
+  // which saves writing and re-reading a W-sized gradient.  Not when the
+  // whole gradient must exist first: summed over processes, or centered
+  // (the centering correction changes it).
+  const bool factored = !split && !centering_.active();
+  FactoredGradient<eT> factored_gradient;
   Matrix batch;
   StepContext step;
   step.epochs = options_.epochs;
@@ -151,26 +158,31 @@ const std::vector<EpochRecord>& Trainer<eT>::train_loop(arma::uword n_samples, c
       estimator_.set_batch_cases(batches.index_view(b, 0, n), n_samples);  // for per-case estimator state
       {
         Rng::ColumnOffset offset(rng, shard.first);
-        estimator_.estimate(model_, batch, gradient, rng);
+        if (factored) estimator_.estimate_factored(model_, batch, factored_gradient, rng);
+        else estimator_.estimate(model_, batch, gradient, rng);
       }
-      if (centering_.active()) {
-        // The offsets follow the positive phase of this minibatch (the
-        // estimator's, or computed here when it keeps none, e.g. the exact
-        // data term by enumeration).
-        const State<eT>* positive = &estimator_.positive_state();
-        if (positive->layers.size() != model_.n_layers() || positive->layers[0].n_cols != batch.n_cols) {
-          model_.positive_phase(batch, centering_state_);
-          positive = &centering_state_;
-        }
-        centering_.batch_means(*positive, n, offset_means_);
-        if (split) sum_over_processes(offset_means_);
-      }
-      if (split) sum_over_processes(gradient);
-      if (centering_.active()) {
-        centering_.update(model_, parameters, gradient, update_rule_, step);
-        centering_.slide(model_, offset_means_);
+      if (factored) {
+        update_rule_.apply_factored(parameters, factored_gradient, step);
       } else {
-        update_rule_.apply(parameters, gradient, step);
+        if (centering_.active()) {
+          // The offsets follow the positive phase of this minibatch (the
+          // estimator's, or computed here when it keeps none, e.g. the exact
+          // data term by enumeration).
+          const State<eT>* positive = &estimator_.positive_state();
+          if (positive->layers.size() != model_.n_layers() || positive->layers[0].n_cols != batch.n_cols) {
+            model_.positive_phase(batch, centering_state_);
+            positive = &centering_state_;
+          }
+          centering_.batch_means(*positive, n, offset_means_);
+          if (split) sum_over_processes(offset_means_);
+        }
+        if (split) sum_over_processes(gradient);
+        if (centering_.active()) {
+          centering_.update(model_, parameters, gradient, update_rule_, step);
+          centering_.slide(model_, offset_means_);
+        } else {
+          update_rule_.apply(parameters, gradient, step);
+        }
       }
       ++steps_;
       if (observer_) observer_->on_batch(step, b, batches.n_batches());

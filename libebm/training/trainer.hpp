@@ -3,6 +3,10 @@
 //   for each epoch: shuffle (seeded) -> for each minibatch:
 //       gradient <- estimator.estimate(model, batch)     (data term - model term)
 //       update_rule.apply(model.parameters(), gradient)
+// (as estimate_factored / apply_factored, which may leave dense weight
+// terms as outer products for the rule's GEMMs, libebm/gradient_factors.hpp,
+// except when the whole gradient is needed first: data-parallel sums and
+// centering take the materialised path)
 //   then run the monitors and report to the observer.
 //
 // It never looks inside the model, the sampler or the update rule: new

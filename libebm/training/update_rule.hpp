@@ -9,6 +9,12 @@
 //     no randomness.  That state is serialized (checkpoints resume it
 //     exactly).  Registration as for every block (register.hpp), with
 //     create(const BlockOptions&).
+//   apply_factored(parameters, gradient, step) (optional): the same step
+//     from a gradient some of whose matrices are sums of outer products
+//     (libebm/gradient_factors.hpp; the Trainer's usual path).  The
+//     default materialises them and calls apply(); a rule overrides it to
+//     fold the products into its own GEMMs (Sgd), and must then give the
+//     step of apply() up to rounding.  It may overwrite `gradient`.
 #pragma once
 
 #include <boost/serialization/access.hpp>
@@ -16,6 +22,7 @@
 
 #include "libebm/config/block_options.hpp"
 
+#include "libebm/gradient_factors.hpp"
 #include "libebm/parameter.hpp"
 
 namespace ebm {
@@ -40,6 +47,11 @@ class UpdateRule {
   virtual std::string type_name() const = 0;
   virtual void apply(const ParameterList<eT>& parameters, const Statistics<eT>& gradient, const StepContext& step) = 0;
   virtual void reset() = 0;
+  virtual void apply_factored(const ParameterList<eT>& parameters, FactoredGradient<eT>& gradient,
+                              const StepContext& step) {
+    gradient.materialise();
+    apply(parameters, gradient.gradient, step);
+  }
 
  private:
   friend class boost::serialization::access;
