@@ -32,12 +32,7 @@ std::unique_ptr<ebm::Layer<eT>> base_rate(const ebm::Model<eT>& model, const arm
   return base;
 }
 
-arma::mat random_binary(arma::uword rows, arma::uword cols, std::uint64_t seed, double p = 0.5) {
-  ebm::Rng rng(seed);
-  arma::mat x(rows, cols);
-  rng.fill_uniform(x);
-  return arma::conv_to<arma::mat>::from(x < p);
-}
+using test::random_binary;
 
 /// Exact samples of the visible layer: many Gibbs steps from independent starts.
 arma::mat model_samples(const ebm::Rbm<double>& rbm, arma::uword n, std::uint64_t seed) {

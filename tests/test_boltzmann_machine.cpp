@@ -58,12 +58,7 @@ test::Couplings couplings(Bm& bm) {
   return c;
 }
 
-arma::mat random_binary(arma::uword rows, arma::uword cols, std::uint64_t seed) {
-  ebm::Rng rng(seed);
-  arma::mat x(rows, cols);
-  rng.fill_uniform(x);
-  return arma::conv_to<arma::mat>::from(x < 0.5);
-}
+using test::random_binary;
 
 double sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
 

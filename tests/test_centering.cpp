@@ -150,12 +150,7 @@ void give_random_offsets(Model& model, std::uint64_t seed) {
   model.set_offsets(offsets);
 }
 
-arma::mat random_binary(arma::uword rows, arma::uword cols, std::uint64_t seed) {
-  ebm::Rng rng(seed);
-  arma::mat u(rows, cols);
-  rng.fill_uniform(u);
-  return arma::conv_to<arma::mat>::from(u > 0.5);
-}
+using test::random_binary;
 
 /// A Centering for its pieces (center_gradient, shift_biases), which use
 /// the model's offsets, not the options.

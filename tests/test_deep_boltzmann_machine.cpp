@@ -60,12 +60,7 @@ ebm::State<double> split(const Dbm& dbm, const arma::mat& x) {
   return s;
 }
 
-arma::mat random_binary(arma::uword rows, arma::uword cols, std::uint64_t seed) {
-  ebm::Rng rng(seed);
-  arma::mat x(rows, cols);
-  rng.fill_uniform(x);
-  return arma::conv_to<arma::mat>::from(x < 0.5);
-}
+using test::random_binary;
 
 double sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
 

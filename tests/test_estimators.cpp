@@ -32,12 +32,7 @@ class SpySampler : public ebm::BlockGibbsSampler<double> {
   std::vector<std::vector<arma::mat>> starts, ends;
 };
 
-arma::mat random_binary(arma::uword rows, arma::uword cols, std::uint64_t seed) {
-  ebm::Rng rng(seed);
-  arma::mat x(rows, cols);
-  rng.fill_uniform(x);
-  return arma::conv_to<arma::mat>::from(x < 0.5);
-}
+using test::random_binary;
 
 double max_abs_difference(const ebm::Statistics<double>& a, const ebm::Statistics<double>& b) {
   double m = 0;

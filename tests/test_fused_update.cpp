@@ -27,13 +27,7 @@
 
 namespace {
 
-template <typename eT>
-arma::Mat<eT> random_binary(arma::uword rows, arma::uword cols, std::uint64_t seed) {
-  ebm::Rng rng(seed);
-  arma::Mat<eT> x(rows, cols);
-  rng.fill_uniform(x);
-  return arma::conv_to<arma::Mat<eT>>::from(x < eT(0.5));
-}
+using test::random_binary;
 
 template <typename eT>
 std::unique_ptr<ebm::GradientEstimator<eT>> make_estimator(const std::string& kind, unsigned k) {

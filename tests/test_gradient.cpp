@@ -10,12 +10,7 @@ namespace tt = boost::test_tools;
 
 namespace {
 
-arma::mat random_binary(arma::uword rows, arma::uword cols, std::uint64_t seed) {
-  ebm::Rng rng(seed);
-  arma::mat x(rows, cols);
-  rng.fill_uniform(x);
-  return arma::conv_to<arma::mat>::from(x < 0.5);
-}
+using test::random_binary;
 
 void check_against_finite_differences(ebm::Rbm<double>& rbm, const arma::mat& data) {
   ebm::ExactGradient<double> estimator;

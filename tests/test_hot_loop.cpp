@@ -16,17 +16,7 @@
 
 namespace tt = boost::test_tools;
 
-namespace {
-
-template <typename eT>
-arma::Mat<eT> random_binary(arma::uword rows, arma::uword cols, std::uint64_t seed) {
-  ebm::Rng rng(seed);
-  arma::Mat<eT> x(rows, cols);
-  rng.fill_uniform(x);
-  return arma::conv_to<arma::Mat<eT>>::from(x < eT(0.5));
-}
-
-}  // namespace
+using test::random_binary;
 
 BOOST_AUTO_TEST_CASE(float_sigmoid_is_within_two_ulps_of_exact) {
   // 1 / (1 + e^-x) in double against the float mean: relative error at most

@@ -24,6 +24,16 @@
 
 namespace test {
 
+/// Random binary data: entry 1 when the seeded generator's uniform is below
+/// p (so the same seed gives the same data in every test).
+template <typename eT = double>
+arma::Mat<eT> random_binary(arma::uword rows, arma::uword cols, std::uint64_t seed, double p = 0.5) {
+  ebm::Rng rng(seed);
+  arma::Mat<eT> x(rows, cols);
+  rng.fill_uniform(x);
+  return arma::conv_to<arma::Mat<eT>>::from(x < eT(p));
+}
+
 /// All 2^n binary configurations of n units as columns (column s has unit i
 /// on when bit i of s is set).
 inline arma::mat all_binary_states(arma::uword n) {

@@ -15,13 +15,7 @@ template <typename eT>
 void AisLogLikelihood<eT>::declare_options(BlockOptions& o) {
   o.declare<std::uint64_t>("runs", 100, "independent AIS runs (chains)", "an integer >= 2",
                            [](const std::uint64_t& n) { return n >= 2; });
-  o.declare<std::string>("path", "both",
-                         "AIS path: base_rate (Salakhutdinov & Murray 2008: from the data marginals, everything "
-                         "tempered), couplings (from the model without its couplings, only they tempered) or both "
-                         "(the larger log Z; reverse AIS along that path)",
-                         "base_rate, couplings or both", [](const std::string& s) {
-                           return s == "base_rate" || s == "couplings" || s == "both";
-                         });
+  declare_annealing_path_option(o);
   o.declare<std::string>("schedule", "0.5:500,0.9:4000,1:10000",
                          "inverse temperatures: END:STEPS,... from 0 to 1 (default: Salakhutdinov & Murray 2008)",
                          "a schedule such as 0.5:500,0.9:4000,1:10000", [](const std::string& s) {
@@ -55,6 +49,16 @@ std::unique_ptr<AisLogLikelihood<eT>> AisLogLikelihood<eT>::create(const BlockOp
   m->seed_ = o.get<std::uint64_t>("seed");
   m->dbn_draws_ = o.get<std::uint64_t>("dbn_draws");
   return m;
+}
+
+void declare_annealing_path_option(BlockOptions& o) {
+  o.declare<std::string>("path", "both",
+                         "AIS path: base_rate (Salakhutdinov & Murray 2008: from the data marginals, everything "
+                         "tempered), couplings (from the model without its couplings, only they tempered) or both "
+                         "(the larger log Z; reverse AIS along that path)",
+                         "base_rate, couplings or both", [](const std::string& s) {
+                           return s == "base_rate" || s == "couplings" || s == "both";
+                         });
 }
 
 void report_paths(const PathEstimates& paths, Measurements& out) {

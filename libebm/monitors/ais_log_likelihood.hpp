@@ -37,6 +37,10 @@ namespace ebm {
 template <typename eT>
 class DeepBeliefNet;
 
+/// The `path` option of the AIS monitors (ais, variational_bound):
+/// base_rate, couplings or both (the default).
+void declare_annealing_path_option(BlockOptions& options);
+
 /// With more than one annealing path, each path's log Z as
 /// ais_<path>_log_z (the monitors' reported ais_log_z is the largest).
 void report_paths(const PathEstimates& paths, Measurements& out);

@@ -19,13 +19,7 @@ void VariationalBound<eT>::declare_options(BlockOptions& o) {
                            "an integer in [0, 34]", [](const std::uint64_t& n) { return n <= 34; });
   o.declare<std::uint64_t>("runs", 100, "AIS runs (chains)", "an integer >= 2",
                            [](const std::uint64_t& n) { return n >= 2; });
-  o.declare<std::string>("path", "both",
-                         "AIS path: base_rate (Salakhutdinov & Murray 2008: from the data marginals, everything "
-                         "tempered), couplings (from the model without its couplings, only they tempered) or both "
-                         "(the larger log Z; reverse AIS along that path)",
-                         "base_rate, couplings or both", [](const std::string& s) {
-                           return s == "base_rate" || s == "couplings" || s == "both";
-                         });
+  declare_annealing_path_option(o);
   o.declare<std::string>("schedule", "0.5:500,0.9:4000,1:10000", "AIS inverse temperatures: END:STEPS,...",
                          "a schedule such as 0.5:500,0.9:4000,1:10000", [](const std::string& s) {
                            try {
