@@ -68,29 +68,29 @@ class Annealer {
     for (arma::uword l : a_) laterals_[l] = SequentialGibbsSampler<eT>::lateral(model, l);
     state_.layers.resize(model.n_layers());
     for (arma::uword l = 0; l < model.n_layers(); ++l) state_.layers[l].zeros(model.layer(l).size(), chains);
-    base_.base_input(base_input_, chains);
-    inputs_.resize(model.n_layers());
-    bias_inputs_.resize(model.n_layers());
+    // Every tempered input is beta * (total input) + (1 - beta) * anchor_l:
+    // the anchor of the visible layer is the base layer's input, that of a
+    // latent layer its own bias input on the couplings path (its own terms
+    // then stay on at every beta) and nothing on the base-rate path.
+    anchors_.resize(model.n_layers());
+    base_.base_input(anchors_[0], chains);
     if (keep_biases_)
-      for (arma::uword l = 1; l < model.n_layers(); ++l) model.layer(l).base_input(bias_inputs_[l], chains);
+      for (arma::uword l = 1; l < model.n_layers(); ++l) model.layer(l).base_input(anchors_[l], chains);
+    inputs_.resize(model.n_layers());
   }
 
   /// True when class A is the visible layer alone (a two-layer model).
   bool visible_only() const { return a_.size() == 1; }
 
-  /// log Z_0 = log_partition_base(base input) + sum over the other layers of
-  /// log_partition_l(lambda_0 * bias input): their input 0 on the base-rate
-  /// path, their own biases on the couplings path.
+  /// log Z_0 = sum over layers of log_partition_l(anchor_l), the base
+  /// layer's for the visible one, 0 for a latent layer without an anchor.
   double log_z0() const {
-    arma::Mat<eT> one;
-    base_.base_input(one, 1);
-    double z = base_.log_partition(one)[0];
-    for (arma::uword l = 1; l < model_.n_layers(); ++l) {
-      if (keep_biases_)
-        model_.layer(l).base_input(one, 1);
-      else
-        one.zeros(model_.layer(l).size(), 1);
-      z += model_.layer(l).log_partition(one)[0];
+    double z = 0;
+    for (arma::uword l = 0; l < model_.n_layers(); ++l) {
+      const Layer<eT>& layer = l == 0 ? base_ : model_.layer(l);
+      const arma::Mat<eT> one =
+          anchors_[l].is_empty() ? arma::Mat<eT>(layer.size(), 1, arma::fill::zeros) : arma::Mat<eT>(anchors_[l].col(0));
+      z += layer.log_partition(one)[0];
     }
     return z;
   }
@@ -98,10 +98,7 @@ class Annealer {
   /// Computes the inputs of class B for the current state of class A and
   /// the self-energies of A under model and base (kept until A moves).
   void observe() {
-    for (arma::uword l : b_) {
-      model_.total_input(l, state_, inputs_[l]);
-      if (keep_biases_) inputs_[l] -= bias_inputs_[l];  // the couplings' messages alone
-    }
+    for (arma::uword l : b_) model_.total_input(l, state_, inputs_[l]);
     self_visible_ = visible_.self_energy(state_.layers[0]);
     self_latent_.zeros(state_.n_cols());
     for (std::size_t i = 1; i < a_.size(); ++i) self_latent_ += model_.layer(a_[i]).self_energy(state_.layers[a_[i]]);
@@ -127,7 +124,7 @@ class Annealer {
     arma::rowvec f = -(1 - beta) * self_base_ - beta * self_visible_ - lambda(beta) * self_latent_ -
                      beta * coupling_energy_;
     for (arma::uword l : b_) {
-      latent_input(l, beta);
+      temper(inputs_[l], l, beta, scaled_);
       f += model_.layer(l).log_partition(scaled_);
     }
     return f;
@@ -138,22 +135,13 @@ class Annealer {
   /// state: at beta = 1 a Gibbs step of p(latent | v).
   void step(double beta, Rng& rng, bool clamp_visible = false) {
     for (arma::uword l : b_) {
-      latent_input(l, beta);
+      temper(inputs_[l], l, beta, scaled_);
       model_.layer(l).sample(scaled_, state_.layers[l], rng);
     }
     for (arma::uword l : a_) {
       if (clamp_visible && l == 0) continue;
-      model_.total_input(l, state_, input_);
-      if (l == 0) {
-        input_ *= eT(beta);
-        input_ += eT(1 - beta) * base_input_;
-      } else if (keep_biases_) {
-        input_ -= bias_inputs_[l];
-        input_ *= eT(beta);
-        input_ += bias_inputs_[l];
-      } else {
-        input_ *= eT(beta);
-      }
+      model_.total_input(l, state_, scaled_);
+      temper(scaled_, l, beta, input_);
       if (laterals_[l])
         SequentialGibbsSampler<eT>::sweep_units(model_.layer(l), *laterals_[l], eT(beta), input_, state_.layers[l], rng,
                                                 row_, draw_);
@@ -183,13 +171,14 @@ class Annealer {
 
   /// A draw from the base model p_0.
   void draw_base(Rng& rng) {
-    base_.sample(base_input_, state_.layers[0], rng);
+    base_.sample(anchors_[0], state_.layers[0], rng);
     for (std::size_t i = 1; i < a_.size(); ++i) {
+      const arma::uword l = a_[i];
       if (keep_biases_)
-        input_ = bias_inputs_[a_[i]];
+        input_ = anchors_[l];
       else
-        input_.zeros(model_.layer(a_[i]).size(), state_.n_cols());
-      model_.layer(a_[i]).sample(input_, state_.layers[a_[i]], rng);
+        input_.zeros(model_.layer(l).size(), state_.n_cols());
+      model_.layer(l).sample(input_, state_.layers[l], rng);
     }
     observe();
   }
@@ -200,11 +189,12 @@ class Annealer {
   /// base-rate path.
   double lambda(double beta) const { return keep_biases_ ? 1.0 : beta; }
 
-  /// scaled_ = the tempered total input of summed-out layer l:
-  /// beta * (its couplings' messages) + lambda(beta) * (its bias input).
-  void latent_input(arma::uword l, double beta) {
-    scaled_ = inputs_[l] * eT(beta);
-    if (keep_biases_) scaled_ += bias_inputs_[l];
+  /// out = beta * total + (1 - beta) * anchor_l (see the constructor).
+  void temper(const arma::Mat<eT>& total, arma::uword l, double beta, arma::Mat<eT>& out) const {
+    if (anchors_[l].is_empty())
+      out = eT(beta) * total;
+    else
+      out = eT(beta) * total + eT(1 - beta) * anchors_[l];
   }
 
   const Model<eT>& model_;
@@ -215,9 +205,9 @@ class Annealer {
   std::vector<arma::uword> internal_;  // connections inside A (none when bipartite)
   std::vector<const arma::Mat<eT>*> laterals_;
   State<eT> state_;
-  std::vector<arma::Mat<eT>> inputs_;       // of the summed-out layers (couplings only, when keep_biases_)
-  std::vector<arma::Mat<eT>> bias_inputs_;  // each latent layer's bias input, broadcast (keep_biases_)
-  arma::Mat<eT> base_input_, input_, scaled_, row_, draw_;
+  std::vector<arma::Mat<eT>> inputs_;   // total inputs of the summed-out layers
+  std::vector<arma::Mat<eT>> anchors_;  // per layer, broadcast (see the constructor); empty: none
+  arma::Mat<eT> input_, scaled_, row_, draw_;
   arma::rowvec self_visible_, self_latent_, coupling_energy_, self_base_;
 };
 

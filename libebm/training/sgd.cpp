@@ -73,6 +73,11 @@ void Sgd<eT>::prepare(const ParameterList<eT>& parameters, const Statistics<eT>&
 }
 
 template <typename eT>
+eT Sgd<eT>::momentum_at(const StepContext& step) const {
+  return eT(step.epoch < options_.momentum_warmup_epochs ? options_.initial_momentum : options_.momentum);
+}
+
+template <typename eT>
 void Sgd<eT>::step_parameter(const Parameter<eT>& parameter, arma::Mat<eT>& v, const arma::Mat<eT>& gradient,
                              eT lr, eT momentum, eT decay) const {
   arma::Mat<eT>& theta = *parameter.value;
@@ -93,8 +98,7 @@ template <typename eT>
 void Sgd<eT>::apply(const ParameterList<eT>& parameters, const Statistics<eT>& gradient, const StepContext& step) {
   prepare(parameters, gradient, "Sgd::apply()");
   const eT lr = eT(options_.schedule.at(step));
-  const eT momentum =
-      eT(step.epoch < options_.momentum_warmup_epochs ? options_.initial_momentum : options_.momentum);
+  const eT momentum = momentum_at(step);
   const eT decay = eT(options_.weight_decay);
   for (std::size_t i = 0; i < parameters.size(); ++i)
     step_parameter(parameters[i], velocity_[i], gradient[i], lr, momentum, decay);
@@ -105,8 +109,7 @@ void Sgd<eT>::apply_factored(const ParameterList<eT>& parameters, FactoredGradie
                              const StepContext& step) {
   prepare(parameters, gradient.gradient, "Sgd::apply_factored()");
   const eT lr = eT(options_.schedule.at(step));
-  const eT momentum =
-      eT(step.epoch < options_.momentum_warmup_epochs ? options_.initial_momentum : options_.momentum);
+  const eT momentum = momentum_at(step);
   const eT decay = eT(options_.weight_decay);
   const bool without_velocity = momentum_always_zero();
   for (std::size_t i = 0; i < parameters.size(); ++i) {

@@ -64,6 +64,8 @@ class Sgd : public UpdateRule<eT> {
   template <class Archive>
   void serialize(Archive& ar, const unsigned int version);
 
+  /// The momentum of this step (initial_momentum during the warm-up).
+  eT momentum_at(const StepContext& step) const;
   /// Checks the shapes and creates the velocity on first use.
   void prepare(const ParameterList<eT>& parameters, const Statistics<eT>& gradient, const char* caller);
   /// The materialised step of parameter i (one fused pass).
