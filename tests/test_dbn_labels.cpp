@@ -225,17 +225,7 @@ BOOST_AUTO_TEST_CASE(a_labelled_run_resumed_at_the_top_level_ends_bit_identical)
   const std::string config = planted_config(tmp);
   const std::vector<std::string> common = {"training.epochs=5", "model.scalar=float", "training.estimator=pcd",
                                            "monitor.every=5"};
-  auto full = common;
-  full.push_back("output.model=" + (tmp / "full.ebm"));
-  const auto a = ebm::run_experiment(ebm::load_experiment_config(config, full));
-  auto stopped = common;
-  stopped.push_back("output.checkpoint=" + (tmp / "run.ckpt"));
-  test::StopAtLevel2 stop;
-  BOOST_CHECK_THROW(ebm::run_experiment(ebm::load_experiment_config(config, stopped), &stop), std::runtime_error);
-  const auto b = ebm::resume_experiment(tmp / "run.ckpt", {"output.model=" + (tmp / "resumed.ebm")});
-  auto ma = ebm::load_model<float>(tmp / "full.ebm");
-  auto mb = ebm::load_model<float>(tmp / "resumed.ebm");
-  BOOST_TEST(test::same_parameters<float>(*ma.model, *mb.model));
+  const auto [a, b] = test::whole_and_resumed_at_level_2(config, common, tmp);
   BOOST_TEST(a.final_measurements == b.final_measurements);
 }
 

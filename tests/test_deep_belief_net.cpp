@@ -24,15 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    dir = fs::temp_directory_path() / ("ebm_dbn_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-  }
-  ~TempDir() { fs::remove_all(dir); }
-  std::string operator/(const std::string& name) const { return (dir / name).string(); }
-};
+using test::TempDir;
 
 arma::uword state_index(const arma::mat& v, arma::uword col) {
   arma::uword a = 0;
@@ -352,17 +344,7 @@ BOOST_AUTO_TEST_CASE(a_run_resumed_at_a_level_boundary_ends_bit_identical) {
   const std::string config = std::string(EBM_TEST_DATA_DIR) + "/dbn_bars_and_stripes.ini";
   const std::vector<std::string> common = {"dbn.level_epochs=40,30", "model.scalar=float", "training.estimator=pcd",
                                            "sgd.momentum=0.5", "monitor.every=10"};
-  auto full = common;
-  full.push_back("output.model=" + (tmp / "full.ebm"));
-  const auto a = ebm::run_experiment(ebm::load_experiment_config(config, full));
-  auto stopped = common;
-  stopped.push_back("output.checkpoint=" + (tmp / "run.ckpt"));
-  test::StopAtLevel2 stop;
-  BOOST_CHECK_THROW(ebm::run_experiment(ebm::load_experiment_config(config, stopped), &stop), std::runtime_error);
-  const auto b = ebm::resume_experiment(tmp / "run.ckpt", {"output.model=" + (tmp / "resumed.ebm")});
-  auto ma = ebm::load_model<float>(tmp / "full.ebm");
-  auto mb = ebm::load_model<float>(tmp / "resumed.ebm");
-  BOOST_TEST(test::same_parameters<float>(*ma.model, *mb.model));
+  const auto [a, b] = test::whole_and_resumed_at_level_2(config, common, tmp);
   BOOST_TEST(a.updates == b.updates);
   BOOST_REQUIRE_EQUAL(a.history.size(), b.history.size());
   arma::uword compared = 0;

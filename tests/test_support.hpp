@@ -14,8 +14,12 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
+#include "libebm/archive/model_archive.hpp"
+#include "libebm/config/experiment_config.hpp"
+#include "libebm/experiment.hpp"
 #include "libebm/random.hpp"
 #include "libebm/training/trainer.hpp"
 #include "libebm/units/bernoulli_layer.hpp"
@@ -475,6 +479,27 @@ void check_gradient_by_central_differences(const Parameters& parameters, const G
         BOOST_TEST(std::abs(gradient[k][i] - numeric[k][i]) < tolerance * scale);
       }
     }
+}
+
+/// The greedy run of `config` with `overrides`, once whole and once stopped
+/// when its second level is about to train (StopAtLevel2) and resumed from
+/// the first level's checkpoint, files in `tmp`.  Checks that both end with
+/// bit-identical float parameters; returns (whole, resumed) for the
+/// caller's further checks.
+inline std::pair<ebm::ExperimentResult, ebm::ExperimentResult> whole_and_resumed_at_level_2(
+    const std::string& config, const std::vector<std::string>& overrides, const TempDir& tmp) {
+  auto whole = overrides;
+  whole.push_back("output.model=" + (tmp / "whole.ebm"));
+  auto a = ebm::run_experiment(ebm::load_experiment_config(config, whole));
+  auto stopped = overrides;
+  stopped.push_back("output.checkpoint=" + (tmp / "run.ckpt"));
+  StopAtLevel2 stop;
+  BOOST_CHECK_THROW(ebm::run_experiment(ebm::load_experiment_config(config, stopped), &stop), std::runtime_error);
+  auto b = ebm::resume_experiment(tmp / "run.ckpt", {"output.model=" + (tmp / "resumed.ebm")});
+  auto ma = ebm::load_model<float>(tmp / "whole.ebm");
+  auto mb = ebm::load_model<float>(tmp / "resumed.ebm");
+  BOOST_TEST(same_parameters<float>(*ma.model, *mb.model));
+  return {std::move(a), std::move(b)};
 }
 
 }  // namespace test
