@@ -52,56 +52,6 @@ std::unique_ptr<ebm::Rbm<double>> gaussian_rbm(arma::uword nv, arma::uword nh, s
   return rbm;
 }
 
-/// The brute force: E(v, h) = sum_i (v_i - b_i)^2 / (2 s_i) - c.h - v^T W h
-/// with s = sigma^2, by loops; the v-integral in closed form:
-/// int exp(-(v - b)^2 / (2 s) + v m) dv = sqrt(2 pi s) exp(b m + s m^2 / 2).
-struct Brute {
-  arma::mat w;
-  arma::vec b, s, c;
-  explicit Brute(const ebm::Rbm<double>& rbm)
-      : w(rbm.weights()), b(rbm.visible().bias()),
-        s(arma::exp(dynamic_cast<const ebm::GaussianLayer<double>&>(rbm.visible()).log_variance())),
-        c(rbm.hidden().bias()) {}
-
-  double energy(const double* v, const double* h) const {
-    double e = 0;
-    for (arma::uword i = 0; i < b.n_elem; ++i) e += (v[i] - b[i]) * (v[i] - b[i]) / (2 * s[i]);
-    for (arma::uword j = 0; j < c.n_elem; ++j) e -= c[j] * h[j];
-    for (arma::uword i = 0; i < b.n_elem; ++i)
-      for (arma::uword j = 0; j < c.n_elem; ++j) e -= v[i] * w(i, j) * h[j];
-    return e;
-  }
-  double free_energy(const double* v) const {
-    const arma::mat hs = test::all_binary_states(c.n_elem);
-    std::vector<double> terms;
-    for (arma::uword z = 0; z < hs.n_cols; ++z) terms.push_back(-energy(v, hs.colptr(z)));
-    return -test::log_sum_exp(terms);
-  }
-  /// -log int exp(-E(v, h)) dv.
-  double hidden_free_energy(const double* h) const {
-    double l = 0;
-    for (arma::uword j = 0; j < c.n_elem; ++j) l += c[j] * h[j];
-    for (arma::uword i = 0; i < b.n_elem; ++i) {
-      double m = 0;
-      for (arma::uword j = 0; j < c.n_elem; ++j) m += w(i, j) * h[j];
-      l += 0.5 * std::log(2 * M_PI * s[i]) + b[i] * m + s[i] * m * m / 2;
-    }
-    return -l;
-  }
-  double log_partition() const {
-    const arma::mat hs = test::all_binary_states(c.n_elem);
-    std::vector<double> terms;
-    for (arma::uword z = 0; z < hs.n_cols; ++z) terms.push_back(-hidden_free_energy(hs.colptr(z)));
-    return test::log_sum_exp(terms);
-  }
-  double mean_log_likelihood(const arma::mat& data) const {
-    const double log_z = log_partition();
-    double sum = 0;
-    for (arma::uword n = 0; n < data.n_cols; ++n) sum += -free_energy(data.colptr(n)) - log_z;
-    return sum / double(data.n_cols);
-  }
-};
-
 arma::mat random_normal(arma::uword rows, arma::uword cols, std::uint64_t seed, double sd = 1.0) {
   ebm::Rng rng(seed);
   arma::mat x(rows, cols);
@@ -162,7 +112,7 @@ BOOST_AUTO_TEST_CASE(samples_have_the_conditional_mean_and_variance) {
 BOOST_AUTO_TEST_CASE(free_energies_and_log_z_match_closed_form_integrals) {
   for (bool learn : {false, true}) {
     auto rbm = gaussian_rbm(3, 4, 710 + learn, learn);
-    const Brute brute(*rbm);
+    const test::BruteGaussianRbm brute(*rbm);
     const arma::mat v = random_normal(3, 6, 711);
     const arma::rowvec f = rbm->free_energy(v);
     for (arma::uword n = 0; n < v.n_cols; ++n) BOOST_TEST(f[n] == brute.free_energy(v.colptr(n)), tt::tolerance(1e-12));
@@ -179,7 +129,7 @@ BOOST_AUTO_TEST_CASE(free_energies_and_log_z_match_closed_form_integrals) {
   }
   // The closed form itself, against quadrature, for one visible unit.
   auto one = gaussian_rbm(1, 2, 712, true);
-  const Brute brute(*one);
+  const test::BruteGaussianRbm brute(*one);
   const arma::mat hs = test::all_binary_states(2);
   for (arma::uword z = 0; z < 4; ++z) {
     const double numeric = log_integral([&](double x) { return -brute.energy(&x, hs.colptr(z)); }, -40, 40, 40000);
@@ -205,9 +155,9 @@ BOOST_AUTO_TEST_CASE(exact_gradient_matches_finite_differences_for_bias_and_weig
       for (arma::uword i = 0; i < theta.n_elem; ++i) {
         const double saved = theta[i];
         theta[i] = saved + h;
-        const double up = Brute(*rbm).mean_log_likelihood(data);
+        const double up = test::BruteGaussianRbm(*rbm).mean_log_likelihood(data);
         theta[i] = saved - h;
-        const double down = Brute(*rbm).mean_log_likelihood(data);
+        const double down = test::BruteGaussianRbm(*rbm).mean_log_likelihood(data);
         theta[i] = saved;
         BOOST_TEST_CONTEXT(parameters[k].name << "[" << i << "]") {
           BOOST_TEST(std::abs(gradient[k][i] - (up - down) / (2 * h)) < 1e-7);
@@ -240,9 +190,9 @@ BOOST_AUTO_TEST_CASE(sampled_gradient_of_the_log_variance_matches_finite_differe
     arma::mat& z = *parameters[1].value;
     const double saved = z[i];
     z[i] = saved + h;
-    const double up = Brute(*rbm).mean_log_likelihood(data);
+    const double up = test::BruteGaussianRbm(*rbm).mean_log_likelihood(data);
     z[i] = saved - h;
-    const double down = Brute(*rbm).mean_log_likelihood(data);
+    const double down = test::BruteGaussianRbm(*rbm).mean_log_likelihood(data);
     z[i] = saved;
     const double numeric = (up - down) / (2 * h);
     BOOST_TEST_MESSAGE("dz[" << i << "]: sampled " << gradient[1][i] << ", numeric " << numeric << ", bound " << bound);

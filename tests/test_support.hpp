@@ -23,6 +23,7 @@
 #include "libebm/random.hpp"
 #include "libebm/training/trainer.hpp"
 #include "libebm/units/bernoulli_layer.hpp"
+#include "libebm/units/gaussian_layer.hpp"
 #include "models/deep_belief_net.hpp"
 #include "models/rbm.hpp"
 
@@ -206,6 +207,63 @@ inline double brute_hidden_conditional(const Params& p, const double* v, const d
   }
   return prob;
 }
+
+/// Brute force for a Gaussian-Bernoulli RBM (Gaussian visible units with
+/// variances s = sigma^2, Bernoulli hidden units), optionally centered on
+/// offsets mu_v, mu_h (zero: the ordinary energy), by loops:
+///     E(v, h) = sum_i (v_i - b_i)^2 / (2 s_i) - c.h - (v - mu_v)^T W (h - mu_h),
+/// the v-integral in closed form with a = W (h - mu_h):
+///     int exp(-(v - b)^2 / (2 s) + v a) dv = sqrt(2 pi s) exp(b a + s a^2 / 2).
+struct BruteGaussianRbm {
+  arma::mat w;
+  arma::vec b, s, c, mu_v, mu_h;
+  BruteGaussianRbm(arma::mat w_, arma::vec b_, arma::vec s_, arma::vec c_, arma::vec mu_v_, arma::vec mu_h_)
+      : w(std::move(w_)), b(std::move(b_)), s(std::move(s_)), c(std::move(c_)), mu_v(std::move(mu_v_)),
+        mu_h(std::move(mu_h_)) {}
+  /// The ordinary energy of `rbm` (its visible layer a GaussianLayer).
+  explicit BruteGaussianRbm(const ebm::Rbm<double>& rbm)
+      : BruteGaussianRbm(rbm.weights(), rbm.visible().bias(),
+                         arma::exp(dynamic_cast<const ebm::GaussianLayer<double>&>(rbm.visible()).log_variance()),
+                         rbm.hidden().bias(), arma::zeros(rbm.weights().n_rows), arma::zeros(rbm.weights().n_cols)) {}
+
+  double energy(const double* v, const double* h) const {
+    double e = 0;
+    for (arma::uword i = 0; i < b.n_elem; ++i) e += (v[i] - b[i]) * (v[i] - b[i]) / (2 * s[i]);
+    for (arma::uword j = 0; j < c.n_elem; ++j) e -= c[j] * h[j];
+    for (arma::uword i = 0; i < b.n_elem; ++i)
+      for (arma::uword j = 0; j < c.n_elem; ++j) e -= (v[i] - mu_v[i]) * w(i, j) * (h[j] - mu_h[j]);
+    return e;
+  }
+  double free_energy(const double* v) const {
+    const arma::mat hs = all_binary_states(c.n_elem);
+    std::vector<double> terms;
+    for (arma::uword z = 0; z < hs.n_cols; ++z) terms.push_back(-energy(v, hs.colptr(z)));
+    return -log_sum_exp(terms);
+  }
+  /// -log int exp(-E(v, h)) dv.
+  double hidden_free_energy(const double* h) const {
+    double l = 0;
+    for (arma::uword j = 0; j < c.n_elem; ++j) l += c[j] * h[j];
+    for (arma::uword i = 0; i < b.n_elem; ++i) {
+      double a = 0;
+      for (arma::uword j = 0; j < c.n_elem; ++j) a += w(i, j) * (h[j] - mu_h[j]);
+      l += 0.5 * std::log(2 * M_PI * s[i]) + b[i] * a + s[i] * a * a / 2 - mu_v[i] * a;
+    }
+    return -l;
+  }
+  double log_partition() const {
+    const arma::mat hs = all_binary_states(c.n_elem);
+    std::vector<double> terms;
+    for (arma::uword z = 0; z < hs.n_cols; ++z) terms.push_back(-hidden_free_energy(hs.colptr(z)));
+    return log_sum_exp(terms);
+  }
+  double mean_log_likelihood(const arma::mat& data) const {
+    const double log_z = log_partition();
+    double sum = 0;
+    for (arma::uword n = 0; n < data.n_cols; ++n) sum += -free_energy(data.colptr(n)) - log_z;
+    return sum / double(data.n_cols);
+  }
+};
 
 /// A deep belief net of Bernoulli RBMs (Hinton, Osindero & Teh 2006) by
 /// enumeration: levels[k] joins x_k and x_{k+1} (x_0 the data); the top

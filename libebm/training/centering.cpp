@@ -127,6 +127,12 @@ void Centering<eT>::center_gradient(const Model<eT>& model, Statistics<eT>& grad
   delta.resize(model.n_layers());
   for (arma::uword l = 0; l < model.n_layers(); ++l)
     delta[l] = gradient.at(index.bias[l]) / model.layer(l).bias_input_scale();
+  // A bias scale that depends on another parameter of its layer (a learned
+  // Gaussian variance) gives that parameter a chain-rule term too.
+  const std::vector<Matrix>& message = offset_messages(model);
+  for (arma::uword l = 0; l < model.n_layers(); ++l)
+    if (model.layer(l).n_parameters() > 1)
+      model.layer(l).add_centering_scale_terms(message[l], delta[l], &gradient.at(index.bias[l]));
   // delta_a mu_b^T + mu_a delta_b^T as the connection's own statistics of
   // the pair, by polarisation: S(d_a + mu_a, d_b + mu_b) / 2 -
   // S(d_a - mu_a, d_b - mu_b) / 2 for the bilinear S of a dense
@@ -146,11 +152,10 @@ void Centering<eT>::center_gradient(const Model<eT>& model, Statistics<eT>& grad
 }
 
 template <typename eT>
-void Centering<eT>::shift_biases(Model<eT>& model, int direction) const {
-  require_offsets(model, "Centering::shift_biases()");
+const std::vector<typename Centering<eT>::Matrix>& Centering<eT>::offset_messages(const Model<eT>& model) const {
   const std::vector<Matrix>& mu = model.offsets();
   // m_l: every message layer l receives with all layers at their offsets
-  // (all computed before any bias moves; messages do not depend on biases).
+  // (messages do not depend on biases).
   std::vector<Matrix>& message = message_;
   message.resize(model.n_layers());
   for (arma::uword l = 0; l < model.n_layers(); ++l) message[l].zeros(model.layer(l).size(), 1);
@@ -164,6 +169,15 @@ void Centering<eT>::shift_biases(Model<eT>& model, int direction) const {
       connection.add_message(a, mu[b], message[a]);
     }
   }
+  return message;
+}
+
+template <typename eT>
+void Centering<eT>::shift_biases(Model<eT>& model, int direction) const {
+  require_offsets(model, "Centering::shift_biases()");
+  // All messages before any bias moves; the scale s is read now, so the
+  // shift back after a step uses the step's new variance.
+  const std::vector<Matrix>& message = offset_messages(model);
   for (arma::uword l = 0; l < model.n_layers(); ++l)
     model.layer(l).bias() += eT(direction) * (message[l] / model.layer(l).bias_input_scale());
 }

@@ -35,7 +35,12 @@
 // two ends (or quadratic in one layer's state, for lateral couplings) and
 // its statistics(x_from, x_to) are that bilinear form's d(-E)/dW, so that
 // the correction above is statistics of the offset pair; layers report
-// what prevents centering them (Layer::centering_obstacle).
+// what prevents centering them (Layer::centering_obstacle).  When a
+// layer's scale s depends on another of its parameters theta (a learned
+// Gaussian variance: s = 1 / sigma^2 = e^-z), the ordinary bias
+// b = b_c - m / s depends on theta as well, and step 1 adds that chain-rule
+// term to theta's gradient (Layer::add_centering_scale_terms); the biases
+// are moved back with the scale after the step.
 #pragma once
 
 #include <string>
@@ -99,6 +104,9 @@ class Centering {
   void shift_biases(Model<eT>& model, int direction) const;
 
  private:
+  /// m_l(offsets) for every layer, in message_.
+  const std::vector<Matrix>& offset_messages(const Model<eT>& model) const;
+
   CenteringOptions options_;
   // Scratch reused from step to step (a connection-sized correction must
   // not be allocated per minibatch).

@@ -76,12 +76,13 @@ class GaussianLayer : public Layer<eT> {
   /// variance (at least 1e-4), the maximum-likelihood independent model.
   void initialize_from_data(const Matrix& data) override;
 
-  /// Centering: the bias enters the input as b / sigma^2.  A learned
-  /// variance cannot be centered: the centered bias would then depend on
-  /// sigma, and the log-variance gradient would need the messages.
+  /// Centering: the bias enters the input as b / sigma^2, so the ordinary
+  /// bias is b = b_c - sigma^2 m and, with a learned variance, depends on
+  /// z: s = e^-z, s'/s = -1, so the centered log-variance gradient is
+  /// g_z - delta % m (Layer::add_centering_scale_terms).
   Matrix bias_input_scale() const override { return eT(1) / variance(); }
-  std::string centering_obstacle() const override {
-    return learn_sigma_ ? "Gaussian units with a learned variance (gaussian.learn_sigma = true)" : "";
+  void add_centering_scale_terms(const Matrix& message, const Matrix& delta, Matrix* gradient) const override {
+    if (learn_sigma_) gradient[1] -= delta % message;
   }
 
  private:

@@ -68,6 +68,11 @@ class LabelledLayer : public Layer<eT> {
     return arma::join_cols(feature_part().bias_input_scale(), Matrix(classes(), 1, arma::fill::ones));
   }
   std::string centering_obstacle() const override { return feature_part().centering_obstacle(); }
+  /// The feature part's terms from its rows (its parameters after the
+  /// bias are this layer's, in the same order).
+  void add_centering_scale_terms(const Matrix& message, const Matrix& delta, Matrix* gradient) const override {
+    feature_part().add_centering_scale_terms(rows(message, 0, n_features()), rows(delta, 0, n_features()), gradient);
+  }
 
   void mean(const Matrix& input, Matrix& out) const override;
   /// The feature part's draw, then the label group's (two keys from rng).

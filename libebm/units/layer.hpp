@@ -132,6 +132,19 @@ class Layer {
   virtual std::string centering_obstacle() const {
     return has_missing_entries() ? type_name() + " units with missing entries" : "";
   }
+  /// Centering, for a layer whose bias_input_scale s depends on its other
+  /// parameters theta (a Gaussian layer's learned log-variance).  The
+  /// ordinary bias is b = b_c - m / s(theta), m = `message` (the input the
+  /// layer receives when every layer sits at its offset), so in centered
+  /// coordinates the gradient of theta gains
+  ///     g_b . db/dtheta = delta % m % s'(theta) / s(theta),
+  /// delta = `delta` = g_b / s.  Adds those terms to gradient[1] ..
+  /// gradient[n_parameters() - 1] (the parameters after the bias, in
+  /// parameters() order); gradient[0] is left alone.  Default: nothing (s
+  /// does not depend on a parameter).
+  virtual void add_centering_scale_terms(const Matrix& message, const Matrix& delta, Matrix* gradient) const {
+    (void)message, (void)delta, (void)gradient;
+  }
 
   /// Sets the layer's parameters from data it will model (one sample per
   /// column), e.g. Bernoulli visible biases log(p/(1-p)) of the data means
