@@ -428,20 +428,23 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
       TrainingBlocks<eT> blocks = make_training_blocks<eT>(c);
       estimator = std::move(blocks.estimator);
       update_rule = std::move(blocks.update_rule);
-      // Greedy layer-wise pretraining for the models that have it (the
-      // DBM), through the same Trainer and block types, before the joint
-      // training.  A resumed run is past it.  In a data-parallel run every
-      // process pretrains alike (same data and seed).
-      const std::vector<std::string> pretrained = pretrain_from_config<eT>(c, *model, train, rng);
-      for (auto& note : pretrained) result.notes.push_back(note);
-      // The pretraining stage is recorded: a checkpoint of the pretrained
-      // model before the first joint epoch (no steps, no history), so an
-      // interruption before the first joint checkpoint resumes the joint
-      // training (bit-identical) instead of pretraining again.
-      if (!pretrained.empty() && !c.output.checkpoint.empty() && writes)
+    }
+    // Greedy layer-wise pretraining for the models that have it (the DBM),
+    // through the same Trainer and block types, before the joint training.
+    // Each layer's stage is recorded: a checkpoint after every layer's RBM
+    // (the model with its pretraining progress, the joint blocks untouched,
+    // no steps, no history), so an interrupted run resumes at the next RBM
+    // and one interrupted before the first joint checkpoint resumes the
+    // joint training -- bit-identical either way.  A run resumed past it
+    // does nothing here.  In a data-parallel run every process pretrains
+    // alike (same data and seed).
+    auto checkpoint_pretraining = [&](arma::uword) {
+      if (!c.output.checkpoint.empty() && writes)
         save_checkpoint(c.output.checkpoint, c.resolved_text, static_cast<const Model<eT>&>(*model), *estimator,
                         *update_rule, rng, 0, {}, parse_encoding(c.output.format));
-    }
+    };
+    for (auto& note : pretrain_from_config<eT>(c, *model, train, rng, observer, checkpoint_pretraining))
+      result.notes.push_back(note);
     const TrainingOutcome o = train_model(c, *model, *estimator, *update_rule, c.epochs, train, test_pointer, rng,
                                           observer, resume, true, result, communicator);
     first_epoch = o.first_epoch;

@@ -43,23 +43,36 @@ struct DbmPretraining {
   std::function<std::unique_ptr<UpdateRule<eT>>()> make_update_rule;
   TrainerOptions options;
   double weight_stddev = 0.01;
+  /// Told about each RBM's progress (may be null); its epoch records carry
+  /// dbm_pretrain_level = k first.
+  TrainingObserver* observer = nullptr;
+  /// Called after RBM k is trained and composed into the DBM (whose
+  /// pretraining progress then says k): where a run writes its checkpoint.
+  std::function<void(arma::uword level)> after_level;
 };
 
-/// Pretrains every layer of `dbm` on `data` (one sample per column, in the
+/// Pretrains the layers of `dbm` on `data` (one sample per column, in the
 /// visible unit type's encoding) and writes the composed parameters into
-/// it.  All randomness from `rng`.  Returns the per-layer training seconds.
+/// it, each RBM's as soon as it is trained.  Starts after the RBMs the
+/// DBM's pretraining progress says are done (a resumed run: their up-passes
+/// are recomputed, so the result is bit-identical to an uninterrupted run
+/// given the generator's state at the interruption).  All randomness from
+/// `rng`.  Returns the training seconds of each RBM trained here.
 template <typename eT>
 std::vector<double> pretrain_dbm(DeepBoltzmannMachine<eT>& dbm, const arma::Mat<eT>& data,
                                  const DbmPretraining<eT>& how, Rng& rng);
 
 struct ExperimentConfig;
 
-/// The experiment runner's hook: when `model` is a DBM and [dbm]
-/// pretrain_epochs > 0, pretrains it with the run's estimator, sampler and
-/// update rule types and batch size; returns notes for the results (empty
-/// when nothing was done).
+/// The experiment runner's hook: when `model` is a DBM, [dbm]
+/// pretrain_epochs > 0 and its pretraining is unfinished (a fresh model, or
+/// a run resumed between two RBMs), pretrains it with the run's estimator,
+/// sampler and update rule types and batch size, telling `observer` and
+/// calling `after_level` as pretrain_dbm does; returns notes for the
+/// results (empty when nothing was done).
 template <typename eT>
 std::vector<std::string> pretrain_from_config(const ExperimentConfig& config, Model<eT>& model,
-                                              const arma::Mat<eT>& data, Rng& rng);
+                                              const arma::Mat<eT>& data, Rng& rng, TrainingObserver* observer,
+                                              const std::function<void(arma::uword)>& after_level);
 
 }  // namespace ebm

@@ -128,10 +128,43 @@ std::unique_ptr<DeepBoltzmannMachine<eT>> DeepBoltzmannMachine<eT>::create(const
 }
 
 template <typename eT>
+std::string DeepBoltzmannMachine<eT>::pretraining_progress_problem(arma::uword levels,
+                                                                   const std::vector<Matrix>& upper_biases) const {
+  const arma::uword n = n_hidden_layers();
+  if (levels > n)
+    return std::to_string(levels) + " pretrained levels of " + std::to_string(n) + " hidden layers";
+  const arma::uword expected = levels == n ? 0 : levels;
+  if (upper_biases.size() != expected)
+    return std::to_string(upper_biases.size()) + " pretraining biases after " + std::to_string(levels) +
+           " levels (expected " + std::to_string(expected) + ")";
+  for (arma::uword k = 0; k < upper_biases.size(); ++k)
+    if (upper_biases[k].n_rows != this->layer(k + 1).size() || upper_biases[k].n_cols != 1)
+      return "pretraining bias " + std::to_string(k) + " is " + std::to_string(upper_biases[k].n_rows) + "x" +
+             std::to_string(upper_biases[k].n_cols) + ", layer " + std::to_string(k + 1) + " has " +
+             std::to_string(this->layer(k + 1).size()) + " units";
+  return "";
+}
+
+template <typename eT>
+void DeepBoltzmannMachine<eT>::set_pretraining_progress(arma::uword levels, std::vector<Matrix> upper_biases) {
+  if (const std::string why = pretraining_progress_problem(levels, upper_biases); !why.empty())
+    throw ContractError("DeepBoltzmannMachine::set_pretraining_progress: " + why);
+  pretrained_levels_ = levels;
+  pretraining_upper_biases_ = std::move(upper_biases);
+}
+
+template <typename eT>
 template <class Archive>
-void DeepBoltzmannMachine<eT>::serialize(Archive& ar, const unsigned int) {
+void DeepBoltzmannMachine<eT>::serialize(Archive& ar, const unsigned int version) {
   ar& boost::serialization::make_nvp("model", boost::serialization::base_object<Model<eT>>(*this));
   ar& boost::serialization::make_nvp("mean_field", mean_field_);
+  if (version >= 1) {
+    ar& boost::serialization::make_nvp("pretrained_levels", pretrained_levels_);
+    ar& boost::serialization::make_nvp("pretraining_upper_biases", pretraining_upper_biases_);
+  } else if (Archive::is_loading::value) {
+    pretrained_levels_ = this->n_layers() > 0 ? this->n_layers() - 1 : 0;
+    pretraining_upper_biases_.clear();
+  }
   if (Archive::is_loading::value) {
     if (this->n_layers() < 2 || this->n_connections() != this->n_layers() - 1)
       throw InputError("dbm archive: expected L + 1 layers joined by L connections");
@@ -145,6 +178,9 @@ void DeepBoltzmannMachine<eT>::serialize(Archive& ar, const unsigned int) {
     }
     if (!(mean_field_.damping >= 0 && mean_field_.damping < 1) || mean_field_.max_iterations < 1)
       throw InputError("dbm archive: invalid mean-field options");
+    if (const std::string why = pretraining_progress_problem(pretrained_levels_, pretraining_upper_biases_);
+        !why.empty())
+      throw InputError("dbm archive: " + why);
   }
 }
 

@@ -53,6 +53,20 @@ class DeepBoltzmannMachine : public Model<eT> {
   const MeanFieldOptions& mean_field_options() const { return mean_field_; }
   void set_mean_field_options(const MeanFieldOptions& options) { mean_field_ = options; }
 
+  /// Greedy pretraining's progress (models/dbm_pretraining.hpp), archived
+  /// so that a run interrupted between two layers' RBMs resumes at the
+  /// next one: the number of RBMs trained (n_hidden_layers() once
+  /// pretraining has finished, 0 for a model never pretrained) and, while
+  /// it is unfinished, the bias of each trained RBM's upper layer as that
+  /// RBM learned it (the next RBM's data are its up-pass, and the layer's
+  /// final bias averages it with the next RBM's estimate).
+  arma::uword pretrained_levels() const { return pretrained_levels_; }
+  const std::vector<Matrix>& pretraining_upper_biases() const { return pretraining_upper_biases_; }
+  /// ContractError unless levels <= n_hidden_layers(), upper_biases[k]
+  /// has the size of layer k + 1, and upper_biases is empty when levels
+  /// is n_hidden_layers() and has `levels` entries otherwise.
+  void set_pretraining_progress(arma::uword levels, std::vector<Matrix> upper_biases);
+
   /// state = {data, mean-field means of h1, ..., hL}.
   void positive_phase(const Matrix& data, State<eT>& state) const override;
 
@@ -68,10 +82,17 @@ class DeepBoltzmannMachine : public Model<eT> {
   template <class Archive>
   void serialize(Archive& ar, const unsigned int version);
 
+  /// "" when (levels, upper_biases) is a valid pretraining progress, else why not.
+  std::string pretraining_progress_problem(arma::uword levels, const std::vector<Matrix>& upper_biases) const;
+
   std::vector<DenseConnection<eT>*> weights_;
   MeanFieldOptions mean_field_;
+  arma::uword pretrained_levels_ = 0;
+  std::vector<Matrix> pretraining_upper_biases_;
 };
 
 }  // namespace ebm
 
-EBM_CLASS_VERSION(ebm::DeepBoltzmannMachine, 0)
+// Version 1: the pretraining progress (archives of version 0 were written
+// after pretraining or without it: they load as finished).
+EBM_CLASS_VERSION(ebm::DeepBoltzmannMachine, 1)

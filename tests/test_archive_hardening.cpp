@@ -32,6 +32,7 @@
 #include "libebm/error.hpp"
 #include "libebm/random.hpp"
 #include "libebm/training/sgd.hpp"
+#include "models/deep_boltzmann_machine.hpp"
 #include "samplers/block_gibbs_sampler.hpp"
 #include "samplers/persistent_contrastive_divergence.hpp"
 #include "test_support.hpp"
@@ -365,6 +366,25 @@ BOOST_AUTO_TEST_CASE(out_of_range_class_ids_are_refused) {
   // A name no program registers.
   expect<float>("unknown_class.ebm", rewrap(text, replaced(payload_of(text), "bernoulli/float", "bernoulli/flaot")), false,
                 "the archive holds a type this program does not know ('bernoulli/flaot')");
+}
+
+// A DBM's pretraining progress that does not fit the model (only a damaged
+// or crafted file can hold one) is refused with one clear error.
+BOOST_AUTO_TEST_CASE(a_dbm_pretraining_progress_that_does_not_fit_is_refused) {
+  std::vector<std::unique_ptr<ebm::Layer<float>>> layers;
+  for (arma::uword n : {4, 3, 2}) layers.push_back(std::make_unique<ebm::BernoulliLayer<float>>(n));
+  ebm::DeepBoltzmannMachine<float> dbm(std::move(layers));
+  dbm.set_pretraining_progress(1, {arma::fmat(3, 1, arma::fill::zeros)});
+  const std::string path = archives().tmp / "progress.ebm";
+  ebm::save_model(path, dbm, "", ArchiveEncoding::text);
+  const std::string text = read_bytes(path);
+  // After the mean-field options: levels, the vector's count and item
+  // version, the bias's shape.
+  expect<float>("dbm_levels.ebm", rewrap(text, replaced(payload_of(text), "e-07 1 1 0 3 1 ", "e-07 7 1 0 3 1 ")), false,
+                "dbm archive: 7 pretrained levels of 2 hidden layers");
+  expect<float>("dbm_bias_rows.ebm",
+                rewrap(text, replaced(payload_of(text), "e-07 1 1 0 3 1 0.000000000e+00 ", "e-07 1 1 0 2 1 ")), false,
+                "dbm archive: pretraining bias 0 is 2x1, layer 1 has 3 units");
 }
 
 // Object ids: ebm archives hold every object once, so the ids run 0, 1, 2...

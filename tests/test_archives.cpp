@@ -490,8 +490,37 @@ BOOST_AUTO_TEST_CASE(bm_and_dbm_fixture_archives_of_version_0_load) {
       BOOST_REQUIRE(loaded_dbm);
       BOOST_TEST(loaded_dbm->mean_field_options().max_iterations == 9u);
       BOOST_TEST(loaded_dbm->mean_field_options().tolerance == 1.0 / 4096);
+      // Written before pretraining was checkpointed layer by layer: loads
+      // as finished, so a resumed run never pretrains again.
+      BOOST_TEST(loaded_dbm->pretrained_levels() == 2u);
+      BOOST_TEST(loaded_dbm->pretraining_upper_biases().empty());
     }
   }
+}
+
+// A DBM interrupted inside pretraining keeps its progress exactly in every
+// encoding; an inconsistent progress is refused by the setter (and, from a
+// damaged file, by the loader: tests/test_archive_hardening.cpp).
+BOOST_AUTO_TEST_CASE(dbm_pretraining_progress_round_trips_and_is_checked) {
+  TempDir tmp;
+  auto dbm = fixture_dbm<float>();
+  arma::fmat upper(3, 1);
+  for (arma::uword i = 0; i < 3; ++i) upper(i, 0) = float(0.375 * double(i) - 1.0 / 3.0);
+  dbm->set_pretraining_progress(1, {upper});
+  for (ArchiveEncoding e : {ArchiveEncoding::binary, ArchiveEncoding::text, ArchiveEncoding::xml}) {
+    BOOST_TEST_CONTEXT(ebm::encoding_name(e)) {
+      ebm::save_model(tmp / "progress.ebm", *dbm, fixture_config, e);
+      auto loaded = ebm::load_model<float>(tmp / "progress.ebm");
+      const auto& d = dynamic_cast<const ebm::DeepBoltzmannMachine<float>&>(*loaded.model);
+      BOOST_TEST(d.pretrained_levels() == 1u);
+      BOOST_REQUIRE(d.pretraining_upper_biases().size() == 1u);
+      BOOST_TEST(arma::approx_equal(d.pretraining_upper_biases()[0], upper, "absdiff", 0.0f));
+    }
+  }
+  BOOST_CHECK_THROW(dbm->set_pretraining_progress(1, {}), ebm::ContractError);
+  BOOST_CHECK_THROW(dbm->set_pretraining_progress(3, {}), ebm::ContractError);
+  BOOST_CHECK_THROW(dbm->set_pretraining_progress(2, {upper}), ebm::ContractError);  // finished: no biases kept
+  BOOST_CHECK_THROW(dbm->set_pretraining_progress(1, {arma::fmat(2, 1)}), ebm::ContractError);
 }
 
 // A lateral coupling that is not symmetric with a zero diagonal (only a

@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE dbm_pretraining
 #include <boost/test/unit_test.hpp>
 
+#include "libebm/archive/checkpoint.hpp"
 #include "libebm/archive/model_archive.hpp"
 #include "libebm/config/experiment_config.hpp"
 #include "libebm/experiment.hpp"
@@ -150,12 +151,47 @@ BOOST_AUTO_TEST_CASE(pretraining_raises_the_exact_log_likelihood) {
 
 namespace {
 
+bool is_pretraining(const ebm::EpochRecord& r) { return !std::isnan(r.get("dbm_pretrain_level")); }
+
 /// Stops a run (by throwing) after the first joint-training epoch.
 struct StopAfterEpoch1 : ebm::TrainingObserver {
   void on_epoch(const ebm::EpochRecord& r) override {
-    if (r.epoch == 1) throw std::runtime_error("stopped");
+    if (r.epoch == 1 && !is_pretraining(r)) throw std::runtime_error("stopped");
   }
 };
+
+/// Stops a run (by throwing) at the first minibatch of the `nth` trainer
+/// it sees start (each pretraining RBM has its own, step 0 first); counts
+/// the pretraining epochs it was told about.
+struct StopAtTrainerStart : ebm::TrainingObserver {
+  explicit StopAtTrainerStart(int nth) : nth(nth) {}
+  void on_batch(const ebm::StepContext& step, arma::uword, arma::uword) override {
+    if (step.step == 0 && ++started == nth) throw std::runtime_error("stopped");
+  }
+  void on_epoch(const ebm::EpochRecord& r) override { pretraining_epochs += is_pretraining(r); }
+  int nth, started = 0, pretraining_epochs = 0;
+};
+
+/// Notes of `r` that mention DBM pretraining.
+std::string pretraining_note(const ebm::ExperimentResult& r) {
+  for (const auto& n : r.notes)
+    if (n.find("dbm pretraining") != std::string::npos) return n;
+  return "";
+}
+
+/// Two runs ended with bit-identical parameters, updates and histories.
+void check_same_run(const std::string& model_a, const ebm::ExperimentResult& a, const std::string& model_b,
+                    const ebm::ExperimentResult& b) {
+  auto ma = ebm::load_model<float>(model_a);
+  auto mb = ebm::load_model<float>(model_b);
+  BOOST_TEST(test::same_parameters(*ma.model, *mb.model));
+  BOOST_TEST(a.updates == b.updates);
+  BOOST_REQUIRE_EQUAL(a.history.size(), b.history.size());
+  for (std::size_t e = 0; e < a.history.size(); ++e) {
+    const double x = a.history[e].get("reconstruction_error_train"), y = b.history[e].get("reconstruction_error_train");
+    BOOST_TEST(((std::isnan(x) && std::isnan(y)) || x == y), "epoch " << a.history[e].epoch);
+  }
+}
 
 }  // namespace
 
@@ -178,23 +214,49 @@ BOOST_AUTO_TEST_CASE(a_run_interrupted_after_pretraining_resumes_without_pretrai
   StopAfterEpoch1 stop;
   BOOST_CHECK_THROW(ebm::run_experiment(ebm::load_experiment_config(config, stopped), &stop), std::runtime_error);
   const auto b = ebm::resume_experiment(tmp / "run.ckpt", {"output.model=" + (tmp / "resumed.ebm")});
-  const auto pretrained_note = [](const ebm::ExperimentResult& r) {
-    for (const auto& n : r.notes)
-      if (n.find("dbm pretraining") != std::string::npos) return true;
-    return false;
-  };
-  BOOST_TEST(pretrained_note(a));
-  BOOST_TEST(!pretrained_note(b));
-  auto ma = ebm::load_model<float>(tmp / "full.ebm");
-  auto mb = ebm::load_model<float>(tmp / "resumed.ebm");
-  const auto pa = ma.model->parameters(), pb = mb.model->parameters();
-  BOOST_REQUIRE_EQUAL(pa.size(), pb.size());
-  for (std::size_t k = 0; k < pa.size(); ++k)
-    BOOST_TEST(arma::approx_equal(*pa[k].value, *pb[k].value, "absdiff", 0.0f), pa[k].name);
-  BOOST_TEST(a.updates == b.updates);
-  BOOST_REQUIRE_EQUAL(a.history.size(), b.history.size());
-  for (std::size_t e = 0; e < a.history.size(); ++e) {
-    const double x = a.history[e].get("reconstruction_error_train"), y = b.history[e].get("reconstruction_error_train");
-    BOOST_TEST(((std::isnan(x) && std::isnan(y)) || x == y), "epoch " << a.history[e].epoch);
+  BOOST_TEST(!pretraining_note(a).empty());
+  BOOST_TEST(pretraining_note(b).empty());
+  check_same_run(tmp / "full.ebm", a, tmp / "resumed.ebm", b);
+}
+
+// A run interrupted inside pretraining (three hidden layers: the bottom,
+// middle and top RBMs' doublings) resumes at the next layer's RBM from the
+// checkpoint written after the last finished one -- the finished RBMs'
+// up-passes recomputed from the archived progress -- and ends bit-identical
+// to the uninterrupted run; a second interruption inside the resumed run
+// resumes again.
+BOOST_AUTO_TEST_CASE(a_run_interrupted_inside_pretraining_resumes_at_the_next_layer) {
+  test::TempDir tmp("ebm_dbm_pretraining_inside");
+  const std::string config = std::string(EBM_TEST_DATA_DIR) + "/dbn_bars_and_stripes.ini";
+  const std::vector<std::string> common = {
+      "model.type=dbm",         "dbm.hidden=8,4,3",  "dbm.pretrain_epochs=6", "model.scalar=float",
+      "training.estimator=pcd", "training.epochs=3", "sgd.momentum=0.5",      "monitor.list=reconstruction",
+      "monitor.every=1",        "output.checkpoint_every=100"};
+  auto full = common;
+  full.push_back("output.model=" + (tmp / "full.ebm"));
+  const auto a = ebm::run_experiment(ebm::load_experiment_config(config, full));
+  BOOST_TEST(pretraining_note(a).find("resumed") == std::string::npos);
+
+  auto stopped = common;
+  stopped.push_back("output.checkpoint=" + (tmp / "run.ckpt"));
+  StopAtTrainerStart at2(2);  // RBM 2's first minibatch
+  BOOST_CHECK_THROW(ebm::run_experiment(ebm::load_experiment_config(config, stopped), &at2), std::runtime_error);
+  BOOST_TEST(at2.pretraining_epochs == 6);  // the observer was told RBM 1's epochs, marked
+  {
+    const auto checkpoint = ebm::load_checkpoint<float>(tmp / "run.ckpt");
+    const auto& dbm = dynamic_cast<const ebm::DeepBoltzmannMachine<float>&>(*checkpoint.model);
+    BOOST_TEST(dbm.pretrained_levels() == 1u);
+    BOOST_TEST(dbm.pretraining_upper_biases().size() == 1u);
+    BOOST_TEST(checkpoint.steps == 0u);
   }
+  StopAtTrainerStart at3(2);  // the resumed run starts at RBM 2: RBM 3's first minibatch
+  BOOST_CHECK_THROW(ebm::resume_experiment(tmp / "run.ckpt", {}, &at3), std::runtime_error);
+  const auto b = ebm::resume_experiment(tmp / "run.ckpt", {"output.model=" + (tmp / "resumed.ebm")});
+  BOOST_TEST(pretraining_note(b).find("resumed at layer 3") != std::string::npos);
+  check_same_run(tmp / "full.ebm", a, tmp / "resumed.ebm", b);
+  // The finished model's archive says pretraining is done.
+  auto finished = ebm::load_model<float>(tmp / "resumed.ebm");
+  const auto& dbm = dynamic_cast<const ebm::DeepBoltzmannMachine<float>&>(*finished.model);
+  BOOST_TEST(dbm.pretrained_levels() == 3u);
+  BOOST_TEST(dbm.pretraining_upper_biases().empty());
 }
