@@ -426,19 +426,10 @@ BOOST_AUTO_TEST_CASE(gaussian_visible_units_are_centered_in_their_own_input_unit
 
 namespace {
 
-/// A Gaussian(learned sigma)-Bernoulli RBM 2x3 with N(0, 0.7^2) weights and
-/// hidden biases, N(0, 1) visible biases, log-variances in [-1, 1], and
-/// offsets away from zero.
+/// A Gaussian(learned sigma)-Bernoulli RBM 2x3 (test::random_gaussian_rbm)
+/// with offsets away from zero.
 std::unique_ptr<ebm::Rbm<double>> learned_sigma_rbm(std::uint64_t seed) {
-  auto rbm = std::make_unique<ebm::Rbm<double>>(std::make_unique<ebm::GaussianLayer<double>>(2, 1.0, true),
-                                                std::make_unique<ebm::BernoulliLayer<double>>(3));
-  ebm::Rng rng(seed);
-  rng.fill_normal(rbm->weights(), 0.0, 0.7);
-  rng.fill_normal(rbm->visible().bias(), 0.0, 1.0);
-  rng.fill_normal(rbm->hidden().bias(), 0.0, 0.7);
-  auto& z = dynamic_cast<ebm::GaussianLayer<double>&>(rbm->visible()).log_variance();
-  rng.fill_uniform(z);
-  z = 2 * z - 1;
+  auto rbm = test::random_gaussian_rbm(2, 3, seed, true);
   rbm->set_offsets({arma::mat(arma::vec{0.4, -0.6}), arma::mat(arma::vec{0.7, 0.2, 0.5})});
   return rbm;
 }
@@ -453,12 +444,6 @@ test::BruteGaussianRbm centered_brute(const ebm::Rbm<double>& rbm) {
   return b;
 }
 
-arma::mat normal_data(arma::uword rows, arma::uword cols, std::uint64_t seed, double sd) {
-  ebm::Rng rng(seed);
-  arma::mat x(rows, cols);
-  rng.fill_normal(x, 0.0, sd);
-  return x;
-}
 
 }  // namespace
 
@@ -471,7 +456,7 @@ BOOST_AUTO_TEST_CASE(learned_gaussian_variances_are_centered_through_the_chain_r
   // compared with central differences of the log-likelihood under the
   // centered energy written out in test::BruteGaussianRbm.
   auto rbm = learned_sigma_rbm(61);
-  const arma::mat data = normal_data(2, 6, 62, 1.3);
+  const arma::mat data = test::random_normal(2, 6, 62, 1.3);
   const ebm::ParameterList<double> parameters = rbm->parameters();
   BOOST_REQUIRE(parameters[1].name == "layer0.log_variance");
   const ebm::Statistics<double> ordinary =
@@ -491,7 +476,7 @@ BOOST_AUTO_TEST_CASE(centered_steps_move_learned_variances_and_biases_together) 
   // variance: the updated model's log-densities equal those of the moved
   // centered parameters under the centered energy.
   auto rbm = learned_sigma_rbm(71);
-  const arma::mat data = normal_data(2, 6, 72, 1.3);
+  const arma::mat data = test::random_normal(2, 6, 72, 1.3);
   const ebm::Statistics<double> ordinary = test::central_differences(
       rbm->parameters(), [&] { return test::BruteGaussianRbm(*rbm).mean_log_likelihood(data); });
   ebm::Statistics<double> centered_gradient = ordinary;
@@ -515,7 +500,7 @@ BOOST_AUTO_TEST_CASE(centered_steps_move_learned_variances_and_biases_together) 
   centering.update(*rbm, rbm->parameters(), g, sgd, ebm::StepContext{});
   const test::BruteGaussianRbm after(*rbm);
 
-  const arma::mat points = normal_data(2, 8, 73, 2.0);
+  const arma::mat points = test::random_normal(2, 8, 73, 2.0);
   auto log_density = [&](const test::BruteGaussianRbm& b, arma::uword n) {
     return -b.free_energy(points.colptr(n)) - b.log_partition();
   };
@@ -538,7 +523,7 @@ BOOST_AUTO_TEST_CASE(centered_training_learns_gaussian_variances) {
   // within 0.3 nats of the mixture's own log-likelihood of the data (exact
   // for the RBM by test::BruteGaussianRbm), and so must plain training from
   // the same start (the two are reported side by side).
-  arma::mat data = normal_data(2, 400, 81, 0.5);
+  arma::mat data = test::random_normal(2, 400, 81, 0.5);
   for (arma::uword n = 0; n < data.n_cols; ++n) data.col(n) += (n % 2 ? 1.5 : -1.5);
   double mixture = 0;
   for (arma::uword n = 0; n < data.n_cols; ++n) {

@@ -179,6 +179,22 @@ std::string pretraining_note(const ebm::ExperimentResult& r) {
   return "";
 }
 
+/// Overrides of tests/data/dbn_bars_and_stripes.ini for a float DBM with
+/// `hidden` layers, pretrained for `pretrain` epochs per layer, then
+/// `epochs` joint PCD epochs, reconstruction measured every `every`.
+std::vector<std::string> float_dbm_run(const std::string& hidden, int pretrain, int epochs, int every) {
+  return {"model.type=dbm",
+          "dbm.hidden=" + hidden,
+          "dbm.pretrain_epochs=" + std::to_string(pretrain),
+          "model.scalar=float",
+          "training.estimator=pcd",
+          "training.epochs=" + std::to_string(epochs),
+          "sgd.momentum=0.5",
+          "monitor.list=reconstruction",
+          "monitor.every=" + std::to_string(every),
+          "output.checkpoint_every=100"};
+}
+
 /// Two runs ended with bit-identical parameters, updates and histories.
 void check_same_run(const std::string& model_a, const ebm::ExperimentResult& a, const std::string& model_b,
                     const ebm::ExperimentResult& b) {
@@ -202,10 +218,7 @@ void check_same_run(const std::string& model_a, const ebm::ExperimentResult& a, 
 BOOST_AUTO_TEST_CASE(a_run_interrupted_after_pretraining_resumes_without_pretraining_again) {
   test::TempDir tmp("ebm_dbm_pretraining");
   const std::string config = std::string(EBM_TEST_DATA_DIR) + "/dbn_bars_and_stripes.ini";
-  const std::vector<std::string> common = {
-      "model.type=dbm",           "dbm.hidden=8,4",         "dbm.pretrain_epochs=20", "model.scalar=float",
-      "training.estimator=pcd",   "training.epochs=4",      "sgd.momentum=0.5",       "monitor.list=reconstruction",
-      "monitor.every=2",          "output.checkpoint_every=100"};
+  const std::vector<std::string> common = float_dbm_run("8,4", 20, 4, 2);
   auto full = common;
   full.push_back("output.model=" + (tmp / "full.ebm"));
   const auto a = ebm::run_experiment(ebm::load_experiment_config(config, full));
@@ -228,10 +241,7 @@ BOOST_AUTO_TEST_CASE(a_run_interrupted_after_pretraining_resumes_without_pretrai
 BOOST_AUTO_TEST_CASE(a_run_interrupted_inside_pretraining_resumes_at_the_next_layer) {
   test::TempDir tmp("ebm_dbm_pretraining_inside");
   const std::string config = std::string(EBM_TEST_DATA_DIR) + "/dbn_bars_and_stripes.ini";
-  const std::vector<std::string> common = {
-      "model.type=dbm",         "dbm.hidden=8,4,3",  "dbm.pretrain_epochs=6", "model.scalar=float",
-      "training.estimator=pcd", "training.epochs=3", "sgd.momentum=0.5",      "monitor.list=reconstruction",
-      "monitor.every=1",        "output.checkpoint_every=100"};
+  const std::vector<std::string> common = float_dbm_run("8,4,3", 6, 3, 1);
   auto full = common;
   full.push_back("output.model=" + (tmp / "full.ebm"));
   const auto a = ebm::run_experiment(ebm::load_experiment_config(config, full));

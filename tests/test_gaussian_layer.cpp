@@ -36,29 +36,6 @@ double log_integral(F f, double lo, double hi, int n = 20000) {
   return m + std::log(s * h / 3);
 }
 
-/// A Gaussian-Bernoulli RBM with N(0, scale^2) weights and biases and
-/// log-variances uniform in [-1, 1].
-std::unique_ptr<ebm::Rbm<double>> gaussian_rbm(arma::uword nv, arma::uword nh, std::uint64_t seed, bool learn,
-                                               double scale = 0.7) {
-  auto rbm = std::make_unique<ebm::Rbm<double>>(std::make_unique<ebm::GaussianLayer<double>>(nv, 1.0, learn),
-                                                std::make_unique<ebm::BernoulliLayer<double>>(nh));
-  ebm::Rng rng(seed);
-  rng.fill_normal(rbm->weights(), 0.0, scale);
-  rng.fill_normal(rbm->visible().bias(), 0.0, 1.0);
-  rng.fill_normal(rbm->hidden().bias(), 0.0, scale);
-  auto& g = dynamic_cast<ebm::GaussianLayer<double>&>(rbm->visible());
-  rng.fill_uniform(g.log_variance());
-  g.log_variance() = 2 * g.log_variance() - 1;
-  return rbm;
-}
-
-arma::mat random_normal(arma::uword rows, arma::uword cols, std::uint64_t seed, double sd = 1.0) {
-  ebm::Rng rng(seed);
-  arma::mat x(rows, cols);
-  rng.fill_normal(x, 0.0, sd);
-  return x;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(log_partition_matches_quadrature) {
@@ -111,9 +88,9 @@ BOOST_AUTO_TEST_CASE(samples_have_the_conditional_mean_and_variance) {
 
 BOOST_AUTO_TEST_CASE(free_energies_and_log_z_match_closed_form_integrals) {
   for (bool learn : {false, true}) {
-    auto rbm = gaussian_rbm(3, 4, 710 + learn, learn);
+    auto rbm = test::random_gaussian_rbm(3, 4, 710 + learn, learn);
     const test::BruteGaussianRbm brute(*rbm);
-    const arma::mat v = random_normal(3, 6, 711);
+    const arma::mat v = test::random_normal(3, 6, 711);
     const arma::rowvec f = rbm->free_energy(v);
     for (arma::uword n = 0; n < v.n_cols; ++n) BOOST_TEST(f[n] == brute.free_energy(v.colptr(n)), tt::tolerance(1e-12));
     const arma::mat hs = test::all_binary_states(4);
@@ -128,7 +105,7 @@ BOOST_AUTO_TEST_CASE(free_energies_and_log_z_match_closed_form_integrals) {
       BOOST_TEST(e[n] == brute.energy(v.colptr(n), hs.colptr(n)), tt::tolerance(1e-12));
   }
   // The closed form itself, against quadrature, for one visible unit.
-  auto one = gaussian_rbm(1, 2, 712, true);
+  auto one = test::random_gaussian_rbm(1, 2, 712, true);
   const test::BruteGaussianRbm brute(*one);
   const arma::mat hs = test::all_binary_states(2);
   for (arma::uword z = 0; z < 4; ++z) {
@@ -141,8 +118,8 @@ BOOST_AUTO_TEST_CASE(exact_gradient_matches_finite_differences_for_bias_and_weig
   // ExactGradient sums the Gaussian side out with its conditional means,
   // which is exact for statistics linear in v: the bias and the weights.
   for (bool learn : {false, true}) {
-    auto rbm = gaussian_rbm(2, 3, 720 + learn, learn);
-    const arma::mat data = random_normal(2, 10, 721);
+    auto rbm = test::random_gaussian_rbm(2, 3, 720 + learn, learn);
+    const arma::mat data = test::random_normal(2, 10, 721);
     ebm::ExactGradient<double> estimator;
     ebm::Statistics<double> gradient;
     ebm::Rng rng(1);
@@ -172,8 +149,8 @@ BOOST_AUTO_TEST_CASE(sampled_gradient_of_the_log_variance_matches_finite_differe
   // needs samples of v: CD-k with long chains on many copies of the data
   // (the Gaussian layer is drawn, not averaged, by block Gibbs).  Bound: 6
   // standard errors from the chains' own spread of the statistic.
-  auto rbm = gaussian_rbm(2, 3, 730, true);
-  const arma::mat data = random_normal(2, 5, 731, 1.3);
+  auto rbm = test::random_gaussian_rbm(2, 3, 730, true);
+  const arma::mat data = test::random_normal(2, 5, 731, 1.3);
   const arma::uword copies = 20000;
   ebm::ContrastiveDivergence<double> cd(std::make_unique<ebm::BlockGibbsSampler<double>>(), 40);
   ebm::Statistics<double> gradient;
@@ -204,7 +181,7 @@ BOOST_AUTO_TEST_CASE(sampled_gradient_of_the_log_variance_matches_finite_differe
 }
 
 BOOST_AUTO_TEST_CASE(initialization_from_data_fits_independent_gaussians) {
-  const arma::mat data = random_normal(3, 500, 740, 2.0) + 1.5;
+  const arma::mat data = test::random_normal(3, 500, 740, 2.0) + 1.5;
   ebm::GaussianLayer<double> learned(3, 1.0, true), fixed(3, 1.0, false);
   learned.initialize_from_data(data);
   fixed.initialize_from_data(data);
@@ -212,7 +189,7 @@ BOOST_AUTO_TEST_CASE(initialization_from_data_fits_independent_gaussians) {
   BOOST_TEST(arma::approx_equal(learned.log_variance(), arma::mat(arma::log(arma::var(data, 1, 1))), "absdiff", 1e-12));
   BOOST_TEST(arma::approx_equal(fixed.log_variance(), arma::mat(3, 1, arma::fill::zeros), "absdiff", 0.0));
   // With W = 0 the ML independent model's exact bias gradient vanishes.
-  auto rbm = gaussian_rbm(3, 2, 741, true);
+  auto rbm = test::random_gaussian_rbm(3, 2, 741, true);
   ebm::Rng rng(742);
   rbm->initialize(data, rng, 0.0);
   ebm::ExactGradient<double> estimator;
@@ -232,7 +209,7 @@ BOOST_AUTO_TEST_CASE(archives_keep_learned_variances_and_nrelu_hidden_units) {
   rng.fill_normal(rbm->visible().bias(), 0.0, 1.0);
   auto& g = dynamic_cast<ebm::GaussianLayer<double>&>(rbm->visible());
   rng.fill_normal(g.log_variance(), 0.0, 0.5);
-  const arma::mat v = random_normal(3, 5, 751);
+  const arma::mat v = test::random_normal(3, 5, 751);
   for (auto encoding : {ebm::ArchiveEncoding::binary, ebm::ArchiveEncoding::text, ebm::ArchiveEncoding::xml}) {
     const std::string path = (std::filesystem::temp_directory_path() /
                               ("ebm_gaussian_" + std::to_string(::getpid()) + "." + ebm::encoding_name(encoding)))

@@ -39,6 +39,31 @@ arma::Mat<eT> random_binary(arma::uword rows, arma::uword cols, std::uint64_t se
   return arma::conv_to<arma::Mat<eT>>::from(x < eT(p));
 }
 
+/// N(0, sd^2) data from the seeded generator.
+inline arma::mat random_normal(arma::uword rows, arma::uword cols, std::uint64_t seed, double sd = 1.0) {
+  ebm::Rng rng(seed);
+  arma::mat x(rows, cols);
+  rng.fill_normal(x, 0.0, sd);
+  return x;
+}
+
+/// A Gaussian-Bernoulli RBM with N(0, scale^2) weights and hidden biases,
+/// N(0, 1) visible biases and log-variances uniform in [-1, 1] (learned
+/// when `learn`).
+inline std::unique_ptr<ebm::Rbm<double>> random_gaussian_rbm(arma::uword nv, arma::uword nh, std::uint64_t seed,
+                                                             bool learn, double scale = 0.7) {
+  auto rbm = std::make_unique<ebm::Rbm<double>>(std::make_unique<ebm::GaussianLayer<double>>(nv, 1.0, learn),
+                                                std::make_unique<ebm::BernoulliLayer<double>>(nh));
+  ebm::Rng rng(seed);
+  rng.fill_normal(rbm->weights(), 0.0, scale);
+  rng.fill_normal(rbm->visible().bias(), 0.0, 1.0);
+  rng.fill_normal(rbm->hidden().bias(), 0.0, scale);
+  auto& g = dynamic_cast<ebm::GaussianLayer<double>&>(rbm->visible());
+  rng.fill_uniform(g.log_variance());
+  g.log_variance() = 2 * g.log_variance() - 1;
+  return rbm;
+}
+
 /// All 2^n binary configurations of n units as columns (column s has unit i
 /// on when bit i of s is set).
 inline arma::mat all_binary_states(arma::uword n) {
