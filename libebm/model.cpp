@@ -230,6 +230,11 @@ void Model<eT>::class_log_probabilities(const Matrix&, arma::mat&) const {
 }
 
 template <typename eT>
+void Model<eT>::generate_class(const arma::urowvec&, unsigned, Rng&, Matrix&, bool) const {
+  throw ContractError("Model::generate_class(): model '" + type_name() + "' has no label units");
+}
+
+template <typename eT>
 void Model<eT>::generate(Sampler<eT>& sampler, arma::uword n, unsigned steps, Rng& rng, Matrix& visible,
                          bool mean) const {
   State<eT> chains;

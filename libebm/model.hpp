@@ -153,6 +153,13 @@ class Model {
   /// out (n_classes() x n, double) <- log p(y = k | data column i) under
   /// the model.  Default: ContractError (no label units).
   virtual void class_log_probabilities(const Matrix& data, arma::mat& out) const;
+  /// visible <- one sample per entry of `classes` (column j drawn with the
+  /// label units held at class classes[j] < n_classes()), after `steps`
+  /// steps of the model's own clamped sampling; with `mean`, the visible
+  /// conditional means of the last step.  Default: ContractError (no label
+  /// units).
+  virtual void generate_class(const arma::urowvec& classes, unsigned steps, Rng& rng, Matrix& visible,
+                              bool mean) const;
 
   /// Data-dependent initialisation: layer 0 from the data
   /// (Layer::initialize_from_data), connections random with `weight_stddev`.

@@ -253,14 +253,19 @@ void DeepBeliefNet<eT>::generate(Sampler<eT>& sampler, arma::uword n, unsigned s
     }
     return;
   }
-  // x_{L-1} is the top RBM's visible sample; then p(x_k | x_{k+1}) downwards
-  // (Hinton, Osindero & Teh 2006, section 2: the directed generative pass).
   // With label units the top RBM's visible layer is [x_{L-1}; y]: the
   // directed pass starts from x_{L-1} (the label sample is dropped).
   Matrix x = labelled() ? Matrix(chains.layers[0].rows(0, labelled()->n_features() - 1))
-                        : std::move(chains.layers[0]),
-         next;
-  for (arma::uword k = top; k-- > 0;) {
+                        : std::move(chains.layers[0]);
+  generate_down(std::move(x), rng, visible, mean);
+}
+
+template <typename eT>
+void DeepBeliefNet<eT>::generate_down(Matrix x, Rng& rng, Matrix& visible, bool mean) const {
+  // x_{L-1} is the top RBM's visible sample; then p(x_k | x_{k+1}) downwards
+  // (Hinton, Osindero & Teh 2006, section 2: the directed generative pass).
+  Matrix next;
+  for (arma::uword k = n_levels() - 1; k-- > 0;) {
     const bool last = k == 0;
     const bool draw = last ? !mean : down_samples_;
     down(k, x, next, draw ? &rng : nullptr);
@@ -268,6 +273,37 @@ void DeepBeliefNet<eT>::generate(Sampler<eT>& sampler, arma::uword n, unsigned s
   }
   visible = std::move(x);
 }
+
+template <typename eT>
+void DeepBeliefNet<eT>::generate_class(const arma::urowvec& classes, unsigned steps, Rng& rng, Matrix& visible,
+                                       bool mean) const {
+  const LabelledLayer<eT>* labels = labelled();
+  if (!labels) throw ContractError("DeepBeliefNet::generate_class(): the net has no label units (dbn.labels)");
+  const arma::uword n_features = labels->n_features(), n_classes = labels->classes();
+  if (classes.n_elem && classes.max() >= n_classes)
+    throw ContractError("DeepBeliefNet::generate_class(): class " + std::to_string(classes.max()) + " of " +
+                        std::to_string(n_classes) + " (expected 0 to " + std::to_string(n_classes - 1) + ")");
+  const std::unique_ptr<Rbm<eT>> top = level(n_levels() - 1);
+  const Layer<eT>& v_layer = top->visible();
+  const Layer<eT>& h_layer = top->hidden();
+  auto hold_labels = [&](Matrix& v) {
+    v.rows(n_features, n_features + n_classes - 1).zeros();
+    for (arma::uword j = 0; j < classes.n_elem; ++j) v(n_features + classes[j], j) = eT(1);
+  };
+  Matrix v, h, input;
+  v_layer.base_input(input, classes.n_elem);  // the start: [x; y] from the biases alone
+  v_layer.sample(input, v, rng);
+  hold_labels(v);
+  for (unsigned s = 0; s < std::max(steps, 1u); ++s) {
+    top->hidden_input(v, input);
+    h_layer.sample(input, h, rng);
+    top->visible_input(h, input);
+    v_layer.sample(input, v, rng);
+    hold_labels(v);
+  }
+  generate_down(Matrix(v.rows(0, n_features - 1)), rng, visible, mean);
+}
+
 
 template <typename eT>
 void DeepBeliefNet<eT>::declare_options(BlockOptions& o) {

@@ -127,6 +127,17 @@ class DeepBeliefNet : public Model<eT> {
   /// gives the visible means instead of a sample.
   void generate(Sampler<eT>& sampler, arma::uword n, unsigned steps, Rng& rng, Matrix& visible,
                 bool mean) const override;
+  /// Class-conditional generation (Hinton, Osindero & Teh 2006, section 7
+  /// and figure 8): alternating Gibbs sampling in the top RBM with the label
+  /// units held at classes[j] in chain j -- h ~ p(h | [x; y]), then
+  /// [x; y'] ~ p(. | h) with y' replaced by y, which draws x ~ p(x | h)
+  /// since the two parts are independent given h -- from x drawn from the
+  /// features' own biases, `steps` times (at least one); then the directed
+  /// pass down from x as in generate().  The chains' stationary
+  /// distribution is p(x_{L-1} | y), so the samples are from p(x_0 | y).
+  /// ContractError without label units or for a class >= n_classes().
+  void generate_class(const arma::urowvec& classes, unsigned steps, Rng& rng, Matrix& visible,
+                      bool mean) const override;
 
  private:
   friend class boost::serialization::access;
@@ -134,6 +145,10 @@ class DeepBeliefNet : public Model<eT> {
   template <class Archive>
   void serialize(Archive& ar, const unsigned int version);
   void check_level(arma::uword k, const char* caller) const;
+  /// visible <- the directed pass down from the top RBM's visible sample
+  /// x = x_{L-1} (the features, without labels): sampled, or means when
+  /// down_pass = mean; the last step a sample unless `mean`.
+  void generate_down(Matrix x, Rng& rng, Matrix& visible, bool mean) const;
   /// The label group of the top RBM's visible layer, or null.
   const LabelledLayer<eT>* labelled() const;
   std::string check_own_structure() const override;

@@ -181,6 +181,78 @@ BOOST_AUTO_TEST_CASE(features_and_samples_leave_the_labels_out) {
   BOOST_CHECK_THROW(Dbn(std::move(one_level)), ebm::ContractError);
 }
 
+BOOST_AUTO_TEST_CASE(class_conditional_samples_follow_the_exact_distribution_given_the_label) {
+  // On the 4-3-(3+3)-2 net, p(v | y) = sum_x1 p(x1 | y) p(v | x1): p(x1 | y)
+  // from the top RBM by enumeration of x1 and its 2 hidden units, p(v | x1)
+  // the bottom level's directed conditional, all written here by loops.  The
+  // empirical distribution of 20,000 class-conditional samples per class
+  // must be within the total-variation bound of the sample size (test::tv_bound).
+  auto dbn = labelled_dbn(9);
+  {
+    // Strong weights, so that each class has its own p(v | y).
+    auto top_level = dbn->level(1), bottom_level = dbn->level(0);
+    top_level->weights() *= 4.0;
+    bottom_level->weights() *= 3.0;
+    dbn->set_level(1, *top_level);
+    dbn->set_level(0, *bottom_level);
+  }
+  const auto bottom = dbn->level(0), top = dbn->level(1);
+  const arma::mat xs = test::all_binary_states(3), hs = test::all_binary_states(2), vs = test::all_binary_states(4);
+  const arma::uword n = 20000;
+  double largest_gap = 0;
+  arma::vec p_v_of_class0;
+  for (arma::uword y = 0; y < 3; ++y) {
+    arma::vec p_x(xs.n_cols);
+    for (arma::uword a = 0; a < xs.n_cols; ++a) {
+      arma::vec top_v(6, arma::fill::zeros);
+      top_v.head(3) = xs.col(a);
+      top_v[3 + y] = 1;
+      std::vector<double> terms;
+      for (arma::uword b = 0; b < hs.n_cols; ++b) {
+        double e = 0;
+        for (arma::uword i = 0; i < 6; ++i) e += top->visible().bias()(i, 0) * top_v[i];
+        for (arma::uword j = 0; j < 2; ++j) e += top->hidden().bias()(j, 0) * hs(j, b);
+        for (arma::uword i = 0; i < 6; ++i)
+          for (arma::uword j = 0; j < 2; ++j) e += top_v[i] * top->weights()(i, j) * hs(j, b);
+        terms.push_back(e);
+      }
+      p_x[a] = test::log_sum_exp(terms);
+    }
+    p_x = arma::exp(p_x - p_x.max());
+    p_x /= arma::accu(p_x);
+    arma::vec p_v(vs.n_cols, arma::fill::zeros);
+    for (arma::uword a = 0; a < xs.n_cols; ++a)
+      for (arma::uword c = 0; c < vs.n_cols; ++c) {
+        double p = p_x[a];
+        for (arma::uword i = 0; i < 4; ++i) {
+          double u = bottom->visible().bias()(i, 0);
+          for (arma::uword j = 0; j < 3; ++j) u += bottom->weights()(i, j) * xs(j, a);
+          p *= vs(i, c) > 0.5 ? sigmoid(u) : 1 - sigmoid(u);
+        }
+        p_v[c] += p;
+      }
+    ebm::Rng rng(100 + y);
+    arma::mat samples;
+    dbn->generate_class(arma::urowvec(n, arma::fill::value(y)), 50, rng, samples, false);
+    BOOST_REQUIRE(samples.n_rows == 4u && samples.n_cols == n);
+    arma::vec counts(vs.n_cols, arma::fill::zeros);
+    for (arma::uword c = 0; c < n; ++c) counts[test::joint_index(std::vector<arma::mat>{samples}, c)] += 1;
+    const double tv = 0.5 * arma::accu(arma::abs(counts / double(n) - p_v));
+    BOOST_TEST_MESSAGE("class " << y << ": TV " << tv << ", bound " << test::tv_bound(p_v, n));
+    BOOST_TEST(tv < test::tv_bound(p_v, n));
+    if (y > 0) largest_gap = std::max(largest_gap, 0.5 * arma::accu(arma::abs(p_v - p_v_of_class0)));
+    if (y == 0) p_v_of_class0 = p_v;
+  }
+  // The classes give different distributions (the label is not ignored).
+  BOOST_TEST(largest_gap > 3 * test::tv_bound(p_v_of_class0, n));
+  // Errors: a class the net does not have; a net without label units.
+  arma::mat samples;
+  ebm::Rng rng(1);
+  BOOST_CHECK_THROW(dbn->generate_class(arma::urowvec{0, 3}, 5, rng, samples, false), ebm::ContractError);
+  auto unlabelled = test::random_dbn({4, 3, 2}, 5);
+  BOOST_CHECK_THROW(unlabelled->generate_class(arma::urowvec{0}, 5, rng, samples, false), ebm::ContractError);
+}
+
 BOOST_AUTO_TEST_CASE(a_labelled_net_trained_from_a_config_classifies_far_above_chance) {
   test::TempDir tmp("ebm_dbn_labels");
   const std::string config = planted_config(tmp);

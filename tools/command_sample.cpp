@@ -1,5 +1,6 @@
 // ebm sample MODEL: draws samples from the model (Model::generate: its
-// sampler from its starting distribution, plus whatever the family adds) and
+// sampler from its starting distribution, plus whatever the family adds; or
+// Model::generate_class with --class, for models with label units) and
 // writes the visible layer as CSV (one sample per line) and, for
 // image-shaped data, as a PNG grid.
 #include <cmath>
@@ -22,7 +23,7 @@ namespace ebm::tool {
 namespace {
 
 struct SampleArguments {
-  std::string model, csv, png, shape;
+  std::string model, csv, png, shape, label;
   std::uint64_t chains = 64, steps = 1000, seed = 1, grid_cols = 0;
   bool mean = false;
 };
@@ -39,7 +40,37 @@ int sample_model(const SampleArguments& a) {
   // With --mean, the visible conditional mean: smoother pictures than the
   // binary samples themselves.
   arma::Mat<eT> visible;
-  model.generate(*sampler, a.chains, unsigned(a.steps), rng, visible, a.mean);
+  GridOptions grid;
+  grid.grid_cols = a.grid_cols;
+  std::string how = a.label.empty() ? config.sampler : "Gibbs with the labels held";
+  if (a.label.empty()) {
+    model.generate(*sampler, a.chains, unsigned(a.steps), rng, visible, a.mean);
+  } else {
+    // --class K: every chain of class K; --class all: chain j of class
+    // j mod K (a grid column per class).
+    const arma::uword n_classes = model.n_classes();
+    if (n_classes == 0)
+      throw InputError("ebm sample: --class " + a.label + ": " + a.model +
+                       " has no label units (a dbn trained with dbn.labels)");
+    arma::urowvec classes(a.chains);
+    if (a.label == "all") {
+      for (arma::uword j = 0; j < classes.n_elem; ++j) classes[j] = j % n_classes;
+      if (grid.grid_cols == 0) grid.grid_cols = n_classes;
+    } else {
+      std::size_t used = 0;
+      unsigned long k = 0;
+      try {
+        k = std::stoul(a.label, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != a.label.size() || a.label[0] == '-' || k >= n_classes)
+        throw InputError("ebm sample: --class " + a.label + ": expected a class 0 to " +
+                         std::to_string(n_classes - 1) + " or 'all'");
+      classes.fill(k);
+    }
+    model.generate_class(classes, unsigned(a.steps), rng, visible, a.mean);
+  }
   if (!a.csv.empty()) {
     std::ostringstream text;
     text.precision(std::is_same_v<eT, float> ? 9 : 17);
@@ -48,8 +79,6 @@ int sample_model(const SampleArguments& a) {
     write_file_atomically(a.csv, text.str());
   }
   if (!a.png.empty()) {
-    GridOptions grid;
-    grid.grid_cols = a.grid_cols;
     if (!a.shape.empty()) {
       unsigned long rows = 0, cols = 0;
       char x = 0;
@@ -64,7 +93,7 @@ int sample_model(const SampleArguments& a) {
     write_png_grid(a.png, picture, grid);
   }
   std::fprintf(stderr, "drew %llu samples after %llu steps of %s from %s\n", (unsigned long long)a.chains,
-               (unsigned long long)a.steps, config.sampler.c_str(), a.model.c_str());
+               (unsigned long long)a.steps, how.c_str(), a.model.c_str());
   if (const auto* pt = dynamic_cast<const ParallelTemperingSampler<eT>*>(sampler.get())) {
     std::fprintf(stderr, "swap rates between neighbouring temperatures:");
     for (double r : pt->swap_rates()) std::fprintf(stderr, " %.3f", r);
@@ -78,7 +107,7 @@ int sample_model(const SampleArguments& a) {
 int sample(int argc, char** argv) {
   const std::string usage =
       "ebm sample MODEL [--chains N] [--steps K] [--seed S] [--output FILE.csv] [--png FILE.png] "
-      "[--image-shape RxC] [--mean]";
+      "[--image-shape RxC] [--mean] [--class K|all]";
   SampleArguments a;
   po::options_description options("options");
   options.add_options()("chains", po::value<std::uint64_t>(&a.chains)->default_value(64), "independent chains (samples)")(
@@ -89,6 +118,9 @@ int sample(int argc, char** argv) {
       "image-shape", po::value<std::string>(&a.shape), "ROWSxCOLS of one image (default: square)")(
       "grid-cols", po::value<std::uint64_t>(&a.grid_cols), "images per row of the grid (default: square grid)")(
       "mean", po::bool_switch(&a.mean), "write the visible conditional means instead of the samples")(
+      "class", po::value<std::string>(&a.label),
+      "models with label units (dbn.labels): draw every sample of class K, or with 'all' sample j of class j mod "
+      "the number of classes (one grid column per class)")(
       "model", po::value<std::string>(&a.model)->required(), "model archive");
   po::positional_options_description positional;
   positional.add("model", 1);

@@ -341,6 +341,30 @@ assert a >= 0.9 and c["test_accuracy"] == a and e["label_accuracy"] == a, (r, c,
 assert c["classes"] == 2 and c["test_samples"] == 30, c
 PY
 check "a DBN with label units classifies by free energy (train, classify --by model, evaluate --labels)" $?
+# Class-conditional samples (--class all: sample j of class j mod 2): the
+# class-0 samples are mostly bars (every row constant), the class-1 ones
+# rarely, and the net itself classifies them as the class they were drawn
+# for (measured: 50% vs 1% bars, 0.96).
+"$ebm" sample "$work/dbn_labels.ebm" --class all --chains 200 --steps 200 --seed 2 --output "$work/by_class.csv" \
+  2>/dev/null &&
+  python3 -c 'print("\n".join(str(j % 2) for j in range(200)))' >"$work/by_class_labels.csv" &&
+  "$ebm" classify "$work/dbn_labels.ebm" --by model --test-data "$work/by_class.csv" \
+    --test-labels "$work/by_class_labels.csv" --set data.binarize=none --json >"$work/by_class.json" 2>/dev/null &&
+  python3 - "$work/by_class.csv" "$work/by_class.json" <<'PY'
+import json, sys
+rows = [[float(x) for x in l.split(",")] for l in open(sys.argv[1]).read().split()]
+assert len(rows) == 200 and all(len(p) == 16 and set(p) <= {0.0, 1.0} for p in rows)
+bars = lambda p: all(len(set(p[4 * r:4 * r + 4])) == 1 for r in range(4))
+share = [sum(bars(p) for p in rows[k::2]) / 100 for k in (0, 1)]
+accuracy = json.loads(open(sys.argv[2]).read())["test_accuracy"]
+print("  bars among class 0 / class 1 samples:", share, "accuracy", accuracy)
+assert share[0] > 0.3 and share[1] < 0.1 and accuracy >= 0.8, (share, accuracy)
+PY
+check "sample --class draws from each label's distribution" $?
+expect_error "sample --class: a class the net does not have" "--class 2: expected a class 0 to 1 or 'all'" sample \
+  "$work/dbn_labels.ebm" --class 2 --output "$work/x.csv"
+expect_error "sample --class: a model without label units" "has no label units" sample "$work/dbn/model.ebm" \
+  --class 0 --output "$work/x.csv"
 expect_error "classify --by model: a model without label units" "has no label units" classify "$work/dbn/model.ebm" \
   --by model --test-data "$bas" --test-labels "$work/bas_labels.csv"
 expect_error "train: label units without data.train_labels" "data.train_labels" train "$data/dbn_bars_and_stripes.ini" \
