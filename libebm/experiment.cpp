@@ -323,11 +323,7 @@ ExperimentResult run(const ExperimentConfig& c, TrainingObserver* observer, Trai
                      Communicator* communicator) {
   // Ratings (issue 4): the same model, estimator, update rule and Trainer,
   // with sparse data and a recommender's evaluation (libebm/recommender/).
-  if (c.data.format == "ratings") {
-    if (communicator && communicator->size() > 1)
-      throw InputError("mpirun: runs on ratings data (data.format = ratings) cannot be split over processes yet");
-    return run_ratings_experiment<eT>(c, observer, resume);  // resume may be null
-  }
+  if (c.data.format == "ratings") return run_ratings_experiment<eT>(c, observer, resume, communicator);
   ExperimentResult result;
   if (c.data.train.empty()) throw InputError("data.train: no training data given (set data.train = PATH)");
   const std::string started = now_text();

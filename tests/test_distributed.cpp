@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -200,4 +202,78 @@ BOOST_AUTO_TEST_CASE(a_batch_smaller_than_the_number_of_processes_is_refused) {
   const fs::path dir = shared_folder();
   // 30 samples in batches of 29: the last has 1 sample for 2 processes.
   BOOST_CHECK_THROW(run("cd", dir / "refused.ebm", &w, {"training.batch_size=29"}), ebm::InputError);
+}
+
+namespace {
+
+/// Planted ratings for the recommender (tab-separated user, item, rating):
+/// 40 users of two tastes over 10 items, about 60% rated, every fifth
+/// rating of a user past their second held out.  Each process writes its
+/// own copy (same content: a fixed seed).
+struct PlantedRatings {
+  fs::path train, test;
+};
+
+PlantedRatings planted_ratings(const fs::path& dir) {
+  const std::string rank = std::to_string(world().rank());
+  PlantedRatings p{dir / ("ratings_train_" + rank + ".tsv"), dir / ("ratings_test_" + rank + ".tsv")};
+  std::ofstream train(p.train), test(p.test);
+  ebm::Rng rng(3);
+  for (int u = 1; u <= 40; ++u) {
+    int rated = 0;
+    for (int i = 1; i <= 10; ++i) {
+      if (rng.uniform<double>() < 0.4) continue;
+      const int taste = (u % 2 == i % 2) ? 5 : 2;
+      const int rating = std::clamp(taste + int(rng.below(3)) - 1, 1, 5);
+      (++rated > 2 && rated % 5 == 0 ? test : train) << u << '\t' << i << '\t' << rating << '\n';
+    }
+  }
+  return p;
+}
+
+ebm::ExperimentResult run_ratings(const PlantedRatings& p, const std::string& estimator, const fs::path& model,
+                                  ebm::Communicator* communicator) {
+  const std::string text =
+      "seed = 11\n[data]\nformat = ratings\ntrain = " + p.train.string() + "\ntest = " + p.test.string() +
+      "\n[ratings]\nformat = tab\norientation = user\nlevels = 5\nvalidation = 0\n"
+      "[model]\ntype = rbm\nscalar = double\n[rbm]\nhidden = 6\nvisible_units = softmax\n"
+      "[softmax]\nstates = 5\nmissing = true\n[training]\nestimator = " +
+      estimator +
+      "\nepochs = 6\nbatch_size = 7\n[cd]\nk = 1\n[pcd]\nk = 1\n"
+      "[sgd]\nlearning_rate = 0.05\nmomentum = 0.5\n[monitor]\nlist = reconstruction\n[output]\nmodel = " +
+      model.string() + "\n";
+  return ebm::run_experiment(ebm::parse_experiment_config("ratings.ini", text, {}), nullptr, communicator);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_recommender_trains_the_same_on_two_processes) {
+  // Ratings data (sparse minibatches, softmax units with missing entries):
+  // CD, and PCD with one chain per case (the chains of the other
+  // processes' cases all-gathered), split over the processes train what
+  // one process trains, and score the held-out ratings the same.
+  if (!split_runs_possible()) return;
+  ebm::Communicator& w = world();
+  const fs::path dir = shared_folder();
+  const PlantedRatings p = planted_ratings(dir);
+  for (const std::string estimator : {"cd", "pcd"}) {
+    const fs::path split = dir / ("ratings_" + estimator + "_split.ebm"),
+                   alone = dir / ("ratings_" + estimator + "_alone_" + std::to_string(w.rank()) + ".ebm");
+    const ebm::ExperimentResult s = run_ratings(p, estimator, split, &w), a = run_ratings(p, estimator, alone, nullptr);
+    auto rmse = [](const ebm::ExperimentResult& r) {
+      for (const auto& [name, value] : r.final_measurements)
+        if (name == "test_rmse") return value;
+      return std::nan("");
+    };
+    BOOST_TEST_CONTEXT(estimator << ", rank " << w.rank()) {
+      BOOST_TEST(std::abs(rmse(s) - rmse(a)) < 1e-9);  // every process evaluates the same model
+      BOOST_TEST(std::isfinite(rmse(a)));  // the held-out ratings were scored
+      if (w.rank() == 0) {
+        const double difference = largest_difference(split, alone);
+        BOOST_TEST_MESSAGE("ratings " << estimator << ": largest parameter difference, 2 processes vs 1: "
+                                      << difference << "; test RMSE " << rmse(a));
+        BOOST_TEST(difference < 1e-10);
+      }
+    }
+  }
 }

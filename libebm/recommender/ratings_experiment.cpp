@@ -163,8 +163,15 @@ class RatingsObserver : public TrainingObserver {
  public:
   RatingsObserver(const ExperimentConfig& c, TrainingObserver* next, GradientEstimator<eT>& estimator,
                   const Rbm<eT>* model, const RatingsData& data, const SparseRatings& fit,
-                  const RatingsTable& validation, arma::uword epochs_done)
-      : c_(c), next_(next), estimator_(estimator), model_(model), data_(data), fit_(fit), validation_(validation) {
+                  const RatingsTable& validation, arma::uword epochs_done, bool writes)
+      : c_(c),
+        next_(next),
+        estimator_(estimator),
+        model_(model),
+        data_(data),
+        fit_(fit),
+        validation_(validation),
+        writes_(writes) {
     cd_ = dynamic_cast<ContrastiveDivergence<eT>*>(&estimator);
     std::string token;
     for (char ch : c.ratings.k_schedule + " ") {  // checked when the config was read
@@ -185,10 +192,16 @@ class RatingsObserver : public TrainingObserver {
   void on_epoch(const EpochRecord& record) override {
     if (record.epoch > 0) set_k(record.epoch);
     if (trainer_ && !c_.output.checkpoint.empty() && record.epoch > 0 &&
-        (record.epoch % c_.output.checkpoint_every == 0 || record.epoch == c_.epochs))
-      save_checkpoint(c_.output.checkpoint, c_.resolved_text, static_cast<const Model<eT>&>(*model_), estimator_,
-                      *rule_, *rng_, trainer_->steps_taken(), trainer_->history(),
-                      parse_encoding(c_.output.format));
+        (record.epoch % c_.output.checkpoint_every == 0 || record.epoch == c_.epochs)) {
+      // Split per-case chains are saved whole (collective), so that any
+      // number of processes can resume them.
+      estimator_.join_shards();
+      if (writes_)
+        save_checkpoint(c_.output.checkpoint, c_.resolved_text, static_cast<const Model<eT>&>(*model_), estimator_,
+                        *rule_, *rng_, trainer_->steps_taken(), trainer_->history(),
+                        parse_encoding(c_.output.format));
+      estimator_.split_shards();
+    }
     if (model_ && !validation_.ratings.empty() &&
         (record.epoch % c_.monitor_every == 0 || record.epoch == c_.epochs)) {
       const std::vector<double> p = predict_ratings(*model_, data_, fit_, pairs_of(validation_));
@@ -202,7 +215,8 @@ class RatingsObserver : public TrainingObserver {
         value = score_ratings("", t, p).rmse;
       }
       validation_scores.emplace_back(record.epoch, value);
-      std::fprintf(stderr, "epoch %llu: validation %s %.4f\n", (unsigned long long)record.epoch,
+      if (writes_)
+        std::fprintf(stderr, "epoch %llu: validation %s %.4f\n", (unsigned long long)record.epoch,
                    data_.binarize ? "per-entry error" : "RMSE", value);
     }
     if (next_) next_->on_epoch(record);
@@ -225,6 +239,7 @@ class RatingsObserver : public TrainingObserver {
   const RatingsData& data_;
   const SparseRatings& fit_;
   const RatingsTable& validation_;
+  bool writes_;
   ContrastiveDivergence<eT>* cd_ = nullptr;
   std::vector<unsigned> schedule_;
 };
@@ -233,9 +248,12 @@ class RatingsObserver : public TrainingObserver {
 
 template <typename eT>
 ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObserver* observer,
-                                        TrainingCheckpoint<eT>* resume) {
+                                        TrainingCheckpoint<eT>* resume, Communicator* communicator) {
   ExperimentResult result;
-  if (!c.output.directory.empty()) {  // the record folder: config, log, results and model (no pictures)
+  // In a data-parallel run only rank 0 writes files and reports.
+  const bool writes = !communicator || communicator->rank() == 0;
+  if (!writes) observer = nullptr;
+  if (writes && !c.output.directory.empty()) {  // the record folder: config, log, results and model (no pictures)
     std::error_code error;
     std::filesystem::create_directories(c.output.directory, error);
     if (error) throw InputError(c.output.directory + ": cannot create the record folder (" + error.message() + ")");
@@ -281,6 +299,7 @@ ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObser
   }
 
   Trainer<eT> trainer(*model, *estimator, *update_rule, trainer_options(c, c.epochs));
+  if (communicator) trainer.set_communicator(communicator);
   if (resume) trainer.restore(resume->steps, std::move(resume->history));
   add_config_monitors(c, trainer, result.notes);
   // The monitors see a fixed dense slice: the first 200 samples.
@@ -298,12 +317,13 @@ ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObser
   else if (pcd)
     result.notes.push_back("training.estimator = pcd: ratings.k_schedule is ignored (pcd.k steps per update)");
   const arma::uword epochs_done = trainer.history().empty() ? 0 : trainer.history().back().epoch;
-  RatingsObserver<eT> watcher(c, observer, *estimator, rbm, data, sparse, validation, epochs_done);
+  RatingsObserver<eT> watcher(c, observer, *estimator, rbm, data, sparse, validation, epochs_done, writes);
   watcher.write_checkpoints(&rng, &trainer, update_rule.get());
   trainer.set_observer(&watcher);
   SparseSource<eT> source(sparse);
   trainer.train(source, monitor_train, nullptr, rng);
-  if (!c.output.model.empty()) save_model(c.output.model, *model, c.resolved_text, parse_encoding(c.output.format));
+  if (writes && !c.output.model.empty())
+    save_model(c.output.model, *model, c.resolved_text, parse_encoding(c.output.format));
 
   result.model_type = model->type_name();
   result.scalar = scalar_name<eT>();
@@ -360,7 +380,7 @@ ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObser
   template std::vector<double> predict_ratings<eT>(const Rbm<eT>&, const RatingsData&, const SparseRatings&,         \
                                                    const std::vector<std::pair<arma::uword, arma::uword>>&);         \
   template ExperimentResult run_ratings_experiment<eT>(const ExperimentConfig&, TrainingObserver*,                  \
-                                                       TrainingCheckpoint<eT>*);
+                                                       TrainingCheckpoint<eT>*, Communicator*);
 EBM_INSTANTIATE(float)
 EBM_INSTANTIATE(double)
 #undef EBM_INSTANTIATE

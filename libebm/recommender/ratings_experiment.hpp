@@ -13,6 +13,7 @@
 #include "libebm/archive/checkpoint.hpp"
 #include "libebm/config/experiment_config.hpp"
 #include "libebm/data/ratings.hpp"
+#include "libebm/distributed/communicator.hpp"
 #include "libebm/experiment.hpp"
 #include "libebm/recommender/baselines.hpp"
 #include "models/rbm.hpp"
@@ -63,9 +64,13 @@ std::vector<double> predict_ratings(const Rbm<eT>& model, const RatingsData& dat
 
 /// Trains and evaluates.  With output.checkpoint, the whole training state
 /// is saved as ordinary runs save it; `resume` (may be null) continues such a
-/// checkpoint and ends bit-identical to the uninterrupted run.
+/// checkpoint and ends bit-identical to the uninterrupted run.  With a
+/// `communicator` of several processes every process trains its share of
+/// each minibatch (docs/distributed.md) and only rank 0 writes files and
+/// reports; every process returns the same evaluation.
 template <typename eT>
 ExperimentResult run_ratings_experiment(const ExperimentConfig& c, TrainingObserver* observer,
-                                        TrainingCheckpoint<eT>* resume = nullptr);
+                                        TrainingCheckpoint<eT>* resume = nullptr,
+                                        Communicator* communicator = nullptr);
 
 }  // namespace ebm
