@@ -22,8 +22,8 @@ thread_local bool inside_pass = false;
 
 // How long a helper watches for the next pass before it sleeps: longer
 // than the products between two passes of a training step (0.3-0.6 ms for
-// 784x500, batch 100), so helpers stay awake through training and sleep
-// soon after it.
+// 784x500, batch 100), so helpers given a step's passes stay awake through
+// it and sleep soon after it.
 constexpr std::chrono::microseconds linger{3000};
 
 // More helpers than this would only wait on each other for passes of the

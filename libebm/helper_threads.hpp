@@ -1,15 +1,16 @@
-// Helper threads for the elementwise passes of the hot loop.
+// Helper threads for large elementwise passes (for_each_chunk, random.hpp).
 //
-// Why not OpenMP: a training step alternates BLAS products (OpenBLAS's own
-// threads on every core) with short elementwise passes (sigmoids, draws,
-// bias broadcasts: 10-100 us each).  Between the products the calling thread
-// ran those passes alone while the other cores idled -- OpenBLAS's threads
-// only yield there.  An OpenMP team would share them, but libgomp's threads
-// spin for milliseconds after each parallel loop, so the product that follows
-// shares its cores with spinning threads (measured: 2-10x slower epochs,
+// Why not OpenMP: training alternates BLAS products (OpenBLAS's own threads
+// on every core) with elementwise passes, and libgomp's threads spin for
+// milliseconds after each parallel loop, so the product that follows shares
+// its cores with spinning threads (measured: 2-10x slower epochs,
 // docs/performance.md).  These helpers never busy-wait on a core: after a
 // pass each yields the core (sched_yield, as OpenBLAS's threads do) for 3 ms
-// watching for the next pass, then sleeps on a condition variable.
+// watching for the next pass, then sleeps on a condition variable.  (Tried
+// on the short passes of a minibatch too -- the sigmoids and draws between
+// the products -- they gained 1-3% in some runs and lost as much in others,
+// so for_each_chunk gives them only passes of parallel_min_elements or more;
+// docs/performance.md, "Helper threads".)
 //
 // Work is split into numbered parts that any thread may take, in any order
 // (dynamic claiming): the calling thread starts on part 0 at once and takes

@@ -79,23 +79,26 @@ std::vector<std::string> kernels_disagreeing(std::uint64_t key, std::uint64_t fi
 /// number alone, never by the number of threads.
 constexpr std::size_t parallel_chunk = 8192;
 
-/// The smallest loop that the OpenMP loops outside for_each_chunk (e.g. the
-/// softmax groups) spread over threads: an OpenMP team spins for
-/// milliseconds after each parallel loop (libgomp's default wait policy), so
-/// the matrix product that follows shares a core with a spinning thread, and
-/// on a busy machine every barrier can wait a scheduler time slice.
-/// Measured on 2 cores, a 784x500 CD-1 epoch with OpenMP passes of 50-80k
-/// elements ran 2 to 10 times slower than with serial ones
-/// (docs/performance.md).
+/// The smallest loop that is spread over threads: by for_each_chunk over the
+/// helper threads, and by the OpenMP loops outside it (the softmax groups).
+/// Smaller passes -- every elementwise pass of a typical minibatch -- run
+/// vectorised on the calling thread between the BLAS products.  An OpenMP
+/// team spins for milliseconds after each parallel loop (libgomp's default
+/// wait policy), so the product that follows shares a core with a spinning
+/// thread: measured on 2 cores, a 784x500 CD-1 epoch with OpenMP passes of
+/// 50-80k elements ran 2 to 10 times slower than with serial ones.  The
+/// helper threads (libebm/helper_threads.hpp) avoid that, but on minibatch
+/// passes they gained 1-3% in some runs and lost up to 3% in others (PCD-10
+/// with the Haswell core: lower in 5 of 5 pairs), so they too start here
+/// (docs/performance.md, "Helper threads").
 constexpr std::size_t parallel_min_elements = std::size_t(1) << 22;
 
 /// Calls f(first, count) for the chunks [first, first + count) of [0, n)
-/// (chunk c starts at c * parallel_chunk).  Loops of two chunks or more are
-/// spread over the helper threads (libebm/helper_threads.hpp: they sleep
-/// while the BLAS runs and never spin, so the short elementwise passes
-/// between the products of a minibatch use every core), chunks taken in any
-/// order by any thread.  f must only touch its own chunk and must not throw;
-/// with counter-based draws (element i from value first + i of a stream) the
+/// (chunk c starts at c * parallel_chunk).  Loops of at least
+/// parallel_min_elements are spread over the helper threads (which, unlike
+/// an OpenMP team, never spin beside the BLAS), chunks taken in any order by
+/// any thread.  f must only touch its own chunk and must not throw; with
+/// counter-based draws (element i from value first + i of a stream) the
 /// results do not depend on the number of threads.
 template <class F>
 void for_each_chunk(std::size_t n, F&& f) {
@@ -104,8 +107,11 @@ void for_each_chunk(std::size_t n, F&& f) {
     const std::size_t first = c * parallel_chunk;
     f(first, std::min(parallel_chunk, n - first));
   };
-  if (chunks == 1) chunk(0);
-  else if (chunks > 1) HelperThreads::instance().run(chunks, chunk);
+  if (n >= parallel_min_elements) {
+    HelperThreads::instance().run(chunks, chunk);
+  } else {
+    for (std::size_t c = 0; c < chunks; ++c) chunk(c);
+  }
 }
 
 class Rng {

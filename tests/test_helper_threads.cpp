@@ -3,11 +3,11 @@
 // once whatever the number of threads; passes from inside a part, from two
 // threads at once and with one thread still work; and the numbers do not
 // depend on the number of threads or on which thread took which chunk --
-// bulk draws equal the stream's definition filled in one piece, unit types'
-// draws and means are bit for bit those of one thread, and so is a whole
-// CD/PCD training run at sizes where every pass is split.  The helpers are
-// checked to have taken part (shared_passes), so the comparisons are not
-// between two serial runs.
+// bulk draws equal the stream's definition filled in one piece, and unit
+// types' draws and means are bit for bit those of one thread, for passes
+// below parallel_min_elements (on the caller) and above it (on the team).
+// The helpers are checked to have taken part (shared_passes), so the
+// comparisons are not between two serial runs.
 #define BOOST_TEST_MODULE helper_threads
 #include <omp.h>
 
@@ -19,13 +19,8 @@
 #include <vector>
 
 #include "libebm/helper_threads.hpp"
-#include "libebm/training/sgd.hpp"
-#include "libebm/training/trainer.hpp"
 #include "libebm/units/gaussian_layer.hpp"
 #include "libebm/units/spin_layer.hpp"
-#include "samplers/block_gibbs_sampler.hpp"
-#include "samplers/contrastive_divergence.hpp"
-#include "samplers/persistent_contrastive_divergence.hpp"
 #include "tests/test_support.hpp"
 
 namespace {
@@ -41,8 +36,11 @@ struct Threads {
 
 const int thread_counts[] = {1, 2, 3, 4};
 
-// Sizes: one chunk, two, a partial last chunk, and a 784 x 100 minibatch.
-const arma::uword shapes[][2] = {{100, 50}, {128, 128}, {1000, 33}, {784, 100}};
+// Sizes: one chunk, two, a 784 x 100 minibatch (all on the caller), and a
+// pass of more than parallel_min_elements with a partial last chunk (on the
+// team).
+const arma::uword shapes[][2] = {{100, 50}, {128, 128}, {784, 100}, {1024, 4099}};
+static_assert(1024 * 4099 >= ebm::parallel_min_elements, "the last shape must go to the team");
 
 template <typename eT>
 bool identical(const arma::Mat<eT>& a, const arma::Mat<eT>& b) {
@@ -174,40 +172,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(unit_draws_and_means_do_not_depend_on_the_threads,
       BOOST_TEST(identical(sample, sample1), what);
       BOOST_TEST(identical(spin_sample, spin1), what);
       BOOST_TEST(identical(gauss, gauss1), what);
-      // Passes of two chunks or more went to the team.
-      if (n * cols > ebm::parallel_chunk) BOOST_TEST(ebm::HelperThreads::instance().shared_passes() > before);
+      // Passes of parallel_min_elements or more went to the team.
+      if (n * cols >= ebm::parallel_min_elements)
+        BOOST_TEST(ebm::HelperThreads::instance().shared_passes() > before);
     }
-  }
-}
-
-BOOST_AUTO_TEST_CASE_TEMPLATE(training_does_not_depend_on_the_threads, eT, float_and_double) {
-  // 300 x 120 RBM, minibatches of 100: visible passes of 30,000 elements
-  // (4 chunks), hidden ones of 12,000 (2), so every elementwise pass of the
-  // hot loop is split.  CD-3 and PCD-2 with momentum (the velocity pass is
-  // split too), a few minibatches each.
-  const arma::Mat<eT> data = test::random_binary<eT>(300, 400, 21, 0.3);
-  for (const char* estimator : {"cd", "pcd"}) {
-    std::vector<std::unique_ptr<ebm::Rbm<eT>>> models;
-    for (int threads : thread_counts) {
-      Threads scope(threads);
-      models.push_back(test::random_rbm<eT>(300, 120, 22, 0.05));
-      auto sampler = std::make_unique<ebm::BlockGibbsSampler<eT>>();
-      std::unique_ptr<ebm::GradientEstimator<eT>> e;
-      if (std::string(estimator) == "cd") e = std::make_unique<ebm::ContrastiveDivergence<eT>>(std::move(sampler), 3);
-      else e = std::make_unique<ebm::PersistentContrastiveDivergence<eT>>(std::move(sampler), 2);
-      ebm::SgdOptions o;
-      o.schedule = ebm::LearningRateSchedule(ebm::LearningRateSchedule::Kind::constant, 0.1);
-      o.momentum = o.initial_momentum = 0.5;
-      ebm::Sgd<eT> sgd(o);
-      ebm::TrainerOptions options;
-      options.epochs = 2;
-      options.batch_size = 100;
-      options.monitor_initial = false;
-      ebm::Trainer<eT> trainer(*models.back(), *e, sgd, options);
-      ebm::Rng rng(23);
-      trainer.train(data, nullptr, rng);
-    }
-    for (std::size_t t = 1; t < models.size(); ++t)
-      BOOST_TEST(test::same_parameters(*models[0], *models[t]), estimator << ", " << thread_counts[t] << " threads");
   }
 }
