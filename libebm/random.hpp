@@ -29,6 +29,8 @@
 #include <string>
 #include <vector>
 
+#include "libebm/helper_threads.hpp"
+
 // Hot elementwise loops are compiled for AVX-512, AVX2 and baseline x86-64
 // and the version for the CPU at hand is picked at load time (GCC function
 // multiversioning), so one binary runs everywhere at full vector width.  The
@@ -77,28 +79,38 @@ std::vector<std::string> kernels_disagreeing(std::uint64_t key, std::uint64_t fi
 /// number alone, never by the number of threads.
 constexpr std::size_t parallel_chunk = 8192;
 
-/// The smallest loop that for_each_chunk() spreads over OpenMP threads.
+/// The smallest loop that is spread over threads: by for_each_chunk over the
+/// helper threads, and by the OpenMP loops outside it (the softmax groups).
 /// Smaller passes -- every elementwise pass of a typical minibatch -- run
-/// vectorised on the calling thread while the BLAS owns the cores: an
-/// OpenMP team spins for milliseconds after each parallel loop (libgomp's
-/// default wait policy), so the matrix product that follows shares a core
-/// with a spinning thread, and on a busy machine every barrier can wait a
-/// scheduler time slice.  Measured on 2 cores, a 784x500 CD-1 epoch with
-/// parallel passes of 50-80k elements ran 2 to 10 times slower than with
-/// serial ones (docs/performance.md).
+/// vectorised on the calling thread between the BLAS products.  An OpenMP
+/// team spins for milliseconds after each parallel loop (libgomp's default
+/// wait policy), so the product that follows shares a core with a spinning
+/// thread: measured on 2 cores, a 784x500 CD-1 epoch with OpenMP passes of
+/// 50-80k elements ran 2 to 10 times slower than with serial ones.  The
+/// helper threads (libebm/helper_threads.hpp) avoid that, but on minibatch
+/// passes they gained 1-3% in some runs and lost up to 3% in others (PCD-10
+/// with the Haswell core: lower in 5 of 5 pairs), so they too start here
+/// (docs/performance.md, "Helper threads").
 constexpr std::size_t parallel_min_elements = std::size_t(1) << 22;
 
-/// Calls f(first, count) for the chunks [first, first + count) of [0, n), in
-/// parallel (OpenMP, static schedule) when n >= parallel_min_elements.  f
-/// must only touch its own chunk; with counter-based draws, the results do
-/// not depend on the number of threads.
+/// Calls f(first, count) for the chunks [first, first + count) of [0, n)
+/// (chunk c starts at c * parallel_chunk).  Loops of at least
+/// parallel_min_elements are spread over the helper threads (which, unlike
+/// an OpenMP team, never spin beside the BLAS), chunks taken in any order by
+/// any thread.  f must only touch its own chunk and must not throw; with
+/// counter-based draws (element i from value first + i of a stream) the
+/// results do not depend on the number of threads.
 template <class F>
 void for_each_chunk(std::size_t n, F&& f) {
   const std::size_t chunks = (n + parallel_chunk - 1) / parallel_chunk;
-#pragma omp parallel for schedule(static) if (n >= parallel_min_elements)
-  for (std::size_t c = 0; c < chunks; ++c) {
+  const auto chunk = [&](std::size_t c) {
     const std::size_t first = c * parallel_chunk;
     f(first, std::min(parallel_chunk, n - first));
+  };
+  if (n >= parallel_min_elements) {
+    HelperThreads::instance().run(chunks, chunk);
+  } else {
+    for (std::size_t c = 0; c < chunks; ++c) chunk(c);
   }
 }
 
