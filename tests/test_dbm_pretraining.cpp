@@ -195,6 +195,14 @@ std::vector<std::string> float_dbm_run(const std::string& hidden, int pretrain, 
           "output.checkpoint_every=100"};
 }
 
+const std::string bars_and_stripes_config = std::string(EBM_TEST_DATA_DIR) + "/dbn_bars_and_stripes.ini";
+
+/// The uninterrupted run with `overrides`, its model saved as tmp/full.ebm.
+ebm::ExperimentResult uninterrupted_run(std::vector<std::string> overrides, const test::TempDir& tmp) {
+  overrides.push_back("output.model=" + (tmp / "full.ebm"));
+  return ebm::run_experiment(ebm::load_experiment_config(bars_and_stripes_config, overrides));
+}
+
 /// Two runs ended with bit-identical parameters, updates and histories.
 void check_same_run(const std::string& model_a, const ebm::ExperimentResult& a, const std::string& model_b,
                     const ebm::ExperimentResult& b) {
@@ -217,11 +225,9 @@ void check_same_run(const std::string& model_a, const ebm::ExperimentResult& a, 
 // ends bit-identical to the uninterrupted run.
 BOOST_AUTO_TEST_CASE(a_run_interrupted_after_pretraining_resumes_without_pretraining_again) {
   test::TempDir tmp("ebm_dbm_pretraining");
-  const std::string config = std::string(EBM_TEST_DATA_DIR) + "/dbn_bars_and_stripes.ini";
+  const std::string& config = bars_and_stripes_config;
   const std::vector<std::string> common = float_dbm_run("8,4", 20, 4, 2);
-  auto full = common;
-  full.push_back("output.model=" + (tmp / "full.ebm"));
-  const auto a = ebm::run_experiment(ebm::load_experiment_config(config, full));
+  const auto a = uninterrupted_run(common, tmp);
   auto stopped = common;
   stopped.push_back("output.checkpoint=" + (tmp / "run.ckpt"));
   StopAfterEpoch1 stop;
@@ -240,11 +246,9 @@ BOOST_AUTO_TEST_CASE(a_run_interrupted_after_pretraining_resumes_without_pretrai
 // resumes again.
 BOOST_AUTO_TEST_CASE(a_run_interrupted_inside_pretraining_resumes_at_the_next_layer) {
   test::TempDir tmp("ebm_dbm_pretraining_inside");
-  const std::string config = std::string(EBM_TEST_DATA_DIR) + "/dbn_bars_and_stripes.ini";
+  const std::string& config = bars_and_stripes_config;
   const std::vector<std::string> common = float_dbm_run("8,4,3", 6, 3, 1);
-  auto full = common;
-  full.push_back("output.model=" + (tmp / "full.ebm"));
-  const auto a = ebm::run_experiment(ebm::load_experiment_config(config, full));
+  const auto a = uninterrupted_run(common, tmp);
   BOOST_TEST(pretraining_note(a).find("resumed") == std::string::npos);
 
   auto stopped = common;

@@ -79,6 +79,42 @@ std::vector<arma::Mat<eT>> values(const ebm::ParameterList<eT>& parameters) {
   return out;
 }
 
+/// Two copies of one model (make() twice), each with its own estimator
+/// (`kind`, k steps), SGD rule (case c, rate lr) and generator (`seed`):
+/// `a` trained the materialised way, `b` the fused way.
+template <typename eT>
+struct Twins {
+  template <class Make>
+  Twins(Make make, const std::string& kind, unsigned k, const SgdCase& c, double lr, std::uint64_t seed)
+      : a(make()),
+        b(make()),
+        ea(make_estimator<eT>(kind, k)),
+        eb(make_estimator<eT>(kind, k)),
+        ra(sgd_options(c, lr)),
+        rb(sgd_options(c, lr)),
+        pa(a->parameters()),
+        pb(b->parameters()),
+        rng_a(seed),
+        rng_b(seed) {}
+
+  /// One minibatch: estimate() + apply() on a, estimate_factored() +
+  /// apply_factored() on b (`factored` keeps b's factors for the caller).
+  void step(const arma::Mat<eT>& batch, const ebm::StepContext& context) {
+    ea->estimate(*a, batch, gradient, rng_a);
+    ra.apply(pa, gradient, context);
+    eb->estimate_factored(*b, batch, factored, rng_b);
+    rb.apply_factored(pb, factored, context);
+  }
+
+  std::unique_ptr<ebm::Rbm<eT>> a, b;
+  std::unique_ptr<ebm::GradientEstimator<eT>> ea, eb;
+  ebm::Sgd<eT> ra, rb;
+  const ebm::ParameterList<eT> pa, pb;
+  ebm::Rng rng_a, rng_b;
+  ebm::Statistics<eT> gradient;
+  ebm::FactoredGradient<eT> factored;
+};
+
 /// An update rule with no apply_factored of its own: plain gradient ascent.
 template <typename eT>
 class PlainAscent : public ebm::UpdateRule<eT> {
@@ -130,13 +166,7 @@ BOOST_AUTO_TEST_CASE(fused_sgd_equals_materialised_sgd_in_double) {
   const arma::mat data = random_binary<double>(16, 120, 11);
   for (const SgdCase& c : sgd_cases) {
     for (const auto& [kind, k] : {std::pair<const char*, unsigned>{"cd", 1}, {"cd", 3}, {"pcd", 1}}) {
-      auto a = test::random_rbm<double>(16, 9, 12, 0.3), b = test::random_rbm<double>(16, 9, 12, 0.3);
-      auto ea = make_estimator<double>(kind, k), eb = make_estimator<double>(kind, k);
-      ebm::Sgd<double> ra(sgd_options(c, 0.1)), rb(sgd_options(c, 0.1));
-      const ebm::ParameterList<double> pa = a->parameters(), pb = b->parameters();
-      ebm::Rng rng_a(13), rng_b(13);
-      ebm::Statistics<double> gradient;
-      ebm::FactoredGradient<double> factored;
+      Twins<double> t([] { return test::random_rbm<double>(16, 9, 12, 0.3); }, kind, k, c, 0.1, 13);
       ebm::StepContext step;
       step.epochs = 3;
       step.steps_per_epoch = 4;
@@ -144,22 +174,18 @@ BOOST_AUTO_TEST_CASE(fused_sgd_equals_materialised_sgd_in_double) {
       for (arma::uword s = 0; s < 12; ++s) {
         step.step = s;
         step.epoch = s / 4;
-        const arma::mat batch = data.cols(10 * s, 10 * s + 9);
-        ea->estimate(*a, batch, gradient, rng_a);
-        ra.apply(pa, gradient, step);
-        eb->estimate_factored(*b, batch, factored, rng_b);
-        BOOST_REQUIRE(factored.is_factored(2));
-        rb.apply_factored(pb, factored, step);
-        worst = std::max(worst, relative_difference(values(pa), values(pb)));
+        t.step(data.cols(10 * s, 10 * s + 9), step);
+        BOOST_REQUIRE(t.factored.is_factored(2));
+        worst = std::max(worst, relative_difference(values(t.pa), values(t.pb)));
         if (c.momentum > 0)
-          worst_velocity = std::max(worst_velocity, relative_difference(ra.velocity(), rb.velocity()));
+          worst_velocity = std::max(worst_velocity, relative_difference(t.ra.velocity(), t.rb.velocity()));
       }
       BOOST_TEST_MESSAGE(c.name << " " << kind << "-" << k << ": parameters " << worst << ", velocity "
                                 << worst_velocity);
       BOOST_TEST(worst < 1e-12, c.name << " " << kind << "-" << k);
       BOOST_TEST(worst_velocity < 1e-12, c.name << " " << kind << "-" << k);
       // Not vacuous: training moved the weights by far more than that.
-      BOOST_TEST(arma::abs(a->weights() - test::random_rbm<double>(16, 9, 12, 0.3)->weights()).max() > 1e-3);
+      BOOST_TEST(arma::abs(t.a->weights() - test::random_rbm<double>(16, 9, 12, 0.3)->weights()).max() > 1e-3);
     }
   }
 }
@@ -177,32 +203,27 @@ BOOST_AUTO_TEST_CASE(fused_sgd_equals_materialised_sgd_in_float) {
   const double eps = std::numeric_limits<float>::epsilon();
   for (const SgdCase& c : sgd_cases) {
     for (const char* kind : {"cd", "pcd"}) {
-      auto a = test::random_rbm<float>(nv, nh, 22, 0.3), b = test::random_rbm<float>(nv, nh, 22, 0.3);
-      auto ea = make_estimator<float>(kind, 1), eb = make_estimator<float>(kind, 1);
-      ebm::Sgd<float> ra(sgd_options(c, 0.1)), rb(sgd_options(c, 0.1));
-      const ebm::ParameterList<float> pa = a->parameters(), pb = b->parameters();
-      ebm::Rng rng_a(23), rng_b(23);
-      ebm::Statistics<float> gradient;
-      ebm::FactoredGradient<float> factored;
+      Twins<float> t([&] { return test::random_rbm<float>(nv, nh, 22, 0.3); }, kind, 1, c, 0.1, 23);
+      auto &a = t.a, &b = t.b;
+      auto &ea = t.ea, &eb = t.eb;
+      auto &ra = t.ra, &rb = t.rb;
+      const auto &pa = t.pa, &pb = t.pb;
       ebm::StepContext step;
       step.epochs = 2;
       step.steps_per_epoch = 1;
       // A first step gives the momentum cases a velocity (both rules the
       // materialised way, so the second step starts from equal states).
       const arma::fmat first = data.cols(0, batch_size - 1), second = data.cols(batch_size, 2 * batch_size - 1);
-      ea->estimate(*a, first, gradient, rng_a);
-      ra.apply(pa, gradient, step);
-      eb->estimate(*b, first, gradient, rng_b);
-      rb.apply(pb, gradient, step);
+      ea->estimate(*a, first, t.gradient, t.rng_a);
+      ra.apply(pa, t.gradient, step);
+      eb->estimate(*b, first, t.gradient, t.rng_b);
+      rb.apply(pb, t.gradient, step);
       BOOST_REQUIRE(arma::approx_equal(a->weights(), b->weights(), "absdiff", 0.0f));
       step.step = step.epoch = 1;
       const arma::mat theta = arma::conv_to<arma::mat>::from(a->weights());
       const arma::mat velocity = arma::conv_to<arma::mat>::from(ra.velocity()[2]);
-      ea->estimate(*a, second, gradient, rng_a);
-      ra.apply(pa, gradient, step);
-      eb->estimate_factored(*b, second, factored, rng_b);
-      BOOST_REQUIRE(factored.is_factored(2));
-      rb.apply_factored(pb, factored, step);
+      t.step(second, step);
+      BOOST_REQUIRE(t.factored.is_factored(2));
       for (std::size_t i = 0; i < 2; ++i)  // the biases take the same pass
         BOOST_TEST(arma::approx_equal(*pa[i].value, *pb[i].value, "absdiff", 0.0f));
       const auto abs_d = [](const arma::fmat& x) { return arma::mat(arma::abs(arma::conv_to<arma::mat>::from(x))); };
@@ -275,32 +296,20 @@ BOOST_AUTO_TEST_CASE(gaussian_units_with_a_learned_variance_keep_the_weights_fac
     rng.fill_normal(rbm->weights(), 0.0, 0.1);
     return rbm;
   };
-  auto a = make(), b = make();
-  ebm::Rng data_rng(52);
-  arma::mat data(10, 100);
-  data_rng.fill_normal(data);
-  auto ea = make_estimator<double>("cd", 1), eb = make_estimator<double>("cd", 1);
+  const arma::mat data = test::random_normal(10, 100, 52);
   const SgdCase c{"momentum+decay", 0.9, 0.9, 0.01, 0};
-  ebm::Sgd<double> ra(sgd_options(c, 0.01)), rb(sgd_options(c, 0.01));
-  const ebm::ParameterList<double> pa = a->parameters(), pb = b->parameters();
-  BOOST_REQUIRE_EQUAL(pa.size(), 4u);  // visible bias, log-variance, hidden bias, weights
-  ebm::Rng rng_a(53), rng_b(53);
-  ebm::Statistics<double> gradient;
-  ebm::FactoredGradient<double> factored;
+  Twins<double> t(make, "cd", 1, c, 0.01, 53);
+  BOOST_REQUIRE_EQUAL(t.pa.size(), 4u);  // visible bias, log-variance, hidden bias, weights
   double worst = 0;
   for (arma::uword s = 0; s < 10; ++s) {
-    const arma::mat batch = data.cols(10 * s, 10 * s + 9);
-    ea->estimate(*a, batch, gradient, rng_a);
-    ra.apply(pa, gradient, ebm::StepContext{});
-    eb->estimate_factored(*b, batch, factored, rng_b);
-    BOOST_TEST(!factored.is_factored(1));
-    BOOST_TEST(factored.is_factored(3));
-    rb.apply_factored(pb, factored, ebm::StepContext{});
-    worst = std::max(worst, relative_difference(values(pa), values(pb)));
+    t.step(data.cols(10 * s, 10 * s + 9), ebm::StepContext{});
+    BOOST_TEST(!t.factored.is_factored(1));
+    BOOST_TEST(t.factored.is_factored(3));
+    worst = std::max(worst, relative_difference(values(t.pa), values(t.pb)));
   }
   BOOST_TEST_MESSAGE("learned-variance Gaussian: parameters " << worst);
   BOOST_TEST(worst < 1e-12);
-  BOOST_TEST(arma::abs(a->weights() - make()->weights()).max() > 1e-3);
+  BOOST_TEST(arma::abs(t.a->weights() - make()->weights()).max() > 1e-3);
 }
 
 namespace {

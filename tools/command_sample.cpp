@@ -57,17 +57,12 @@ int sample_model(const SampleArguments& a) {
       for (arma::uword j = 0; j < classes.n_elem; ++j) classes[j] = j % n_classes;
       if (grid.grid_cols == 0) grid.grid_cols = n_classes;
     } else {
-      std::size_t used = 0;
-      unsigned long k = 0;
-      try {
-        k = std::stoul(a.label, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != a.label.size() || a.label[0] == '-' || k >= n_classes)
+      const bool digits = !a.label.empty() && a.label.size() <= 9 &&
+                          a.label.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits || std::stoul(a.label) >= n_classes)
         throw InputError("ebm sample: --class " + a.label + ": expected a class 0 to " +
                          std::to_string(n_classes - 1) + " or 'all'");
-      classes.fill(k);
+      classes.fill(std::stoul(a.label));
     }
     model.generate_class(classes, unsigned(a.steps), rng, visible, a.mean);
   }
