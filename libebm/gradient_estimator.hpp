@@ -32,7 +32,13 @@
 //   that they get the draws a single process would make.  An estimator
 //   that keeps per-chain state splits it (split_shards) and joins it
 //   (join_shards, collective) around checkpoints; one that cannot run
-//   sharded throws ContractError from set_communicator().  Registration as for every
+//   sharded throws ContractError from set_communicator().
+//   Column blocks (libebm/column_blocks.hpp): an estimator moves its chains
+//   through for_each_chain_block(), which splits them over threads when the
+//   sampler runs_by_columns() and the minibatch is large enough (and
+//   otherwise calls the task once with every column); the task touches only
+//   its block's columns, through column_view()s of states sized beforehand.
+//   Registration as for every
 //   block (libebm/registry/register.hpp), with create(const BlockOptions&,
 //   std::unique_ptr<Sampler<eT>>).
 #pragma once
@@ -43,7 +49,14 @@
 #include <memory>
 #include <string>
 
+#include <exception>
+#include <vector>
+
+#include "libebm/archive/clone.hpp"
+#include "libebm/column_blocks.hpp"
 #include "libebm/config/block_options.hpp"
+#include "libebm/error.hpp"
+#include "libebm/helper_threads.hpp"
 
 #include "libebm/distributed/communicator.hpp"
 #include "libebm/model.hpp"
@@ -120,9 +133,56 @@ class GradientEstimator {
   arma::uvec batch_cases_;  ///< set_batch_cases(): the global minibatch's training cases
   arma::uword n_cases_ = 0;  ///< set_batch_cases(): the training set's size (0: not told)
 
+  /// One block of chains in for_each_chain_block(): its place, its own
+  /// sampler and generator copy, and room for the views its task makes.
+  struct ChainBlock {
+    unsigned index = 0, count = 1;
+    Sampler<eT>* sampler = nullptr;  ///< the estimator's own in block 0, a clone in the others
+    Rng rng;                         ///< a copy of the run's generator (offset: the run's)
+    State<eT> positive, chains, negative;
+    Matrix input;
+    std::unique_ptr<Sampler<eT>> own_sampler;
+    const Sampler<eT>* cloned_from = nullptr;  ///< the sampler own_sampler copies
+    std::exception_ptr error;  ///< what the task threw on a helper thread
+
+    /// This block's columns of a set of n (every block holds >= 1 column
+    /// of a set of at least `count`).
+    ColumnShard shard(arma::uword n) const { return column_shard(n, int(index), int(count)); }
+  };
+
+  /// Calls task(block) for every block of the `n_chains` chains of `model`
+  /// (column_block_count: fixed by the columns and the model, so the bits
+  /// do not depend on the threads), with single-threaded BLAS on up to
+  /// column_block_threads() threads when there are several, else once on
+  /// this thread with every column.  Draw chain columns under Rng::ColumnOffset at block.rng's
+  /// offset + the block's first column; `rng` ends where every block's copy
+  /// ends (ContractError if they differ: a sampler that broke its
+  /// runs_by_columns() promise).  An exception in a block is rethrown here.
+  template <class Task>
+  void for_each_chain_block(const Model<eT>& model, arma::uword n_chains, Rng& rng, const Task& task);
+
+  /// ContractError if a view of the block's states was resized (a release
+  /// build of Armadillo then moves it to memory of its own, silently, so
+  /// its results would never reach the estimator's states).
+  void check_views(const ChainBlock& block) const {
+    for (const State<eT>* s : {&block.positive, &block.chains, &block.negative})
+      for (const auto& m : s->layers)
+        if (m.mem_state != 2)
+          throw ContractError("sampler '" + sampler_->type_name() +
+                              "' or the model resized a column block's state (runs_by_columns() and "
+                              "positive_phase_by_columns() promise fixed shapes)");
+  }
+
+  /// state <- one matrix per layer of `model`, (layer size) x n, to be filled.
+  static void size_for(const Model<eT>& model, arma::uword n, State<eT>& state) {
+    state.layers.resize(model.n_layers());
+    for (arma::uword l = 0; l < model.n_layers(); ++l) state.layers[l].set_size(model.layer(l).size(), n);
+  }
+
   std::unique_ptr<Sampler<eT>> sampler_;
   State<eT> positive_, negative_;
   Statistics<eT> negative_statistics_;
+  std::vector<ChainBlock> chain_blocks_;  // scratch of for_each_chain_block
 
  private:
   friend class boost::serialization::access;
@@ -131,5 +191,62 @@ class GradientEstimator {
     ar& boost::serialization::make_nvp("sampler", sampler_);
   }
 };
+
+template <typename eT>
+template <class Task>
+void GradientEstimator<eT>::for_each_chain_block(const Model<eT>& model, arma::uword n_chains, Rng& rng,
+                                                 const Task& task) {
+  arma::uword units = 0;
+  for (arma::uword l = 0; l < model.n_layers(); ++l) units += model.layer(l).size();
+  const unsigned count = sampler_->runs_by_columns() ? column_block_count(n_chains, units) : 1;
+  if (chain_blocks_.size() < count) chain_blocks_.resize(count);
+  for (unsigned b = 0; b < count; ++b) {
+    ChainBlock& block = chain_blocks_[b];
+    block.index = b;
+    block.count = count;
+    if (b == 0) {
+      block.sampler = sampler_.get();
+    } else {
+      // A clone per block (its scratch is its own); made again if the
+      // estimator's sampler was replaced (a loaded checkpoint).
+      if (!block.own_sampler || block.cloned_from != sampler_.get()) {
+        block.own_sampler = clone_sampler(*sampler_);
+        block.cloned_from = sampler_.get();
+      }
+      block.sampler = block.own_sampler.get();
+    }
+    block.rng = rng;
+  }
+  if (count == 1) {
+    task(chain_blocks_[0]);
+    check_views(chain_blocks_[0]);
+    rng = chain_blocks_[0].rng;
+    return;
+  }
+  {
+    const unsigned threads = column_block_threads();  // read before BLAS goes single-threaded
+    SingleThreadedBlas single_threaded;
+    HelperThreads::instance().run(
+        count,
+        [&](std::size_t b) {
+          ChainBlock& block = chain_blocks_[b];
+          block.error = nullptr;
+          try {
+            task(block);
+          } catch (...) {
+            block.error = std::current_exception();
+          }
+        },
+        threads);
+  }
+  for (unsigned b = 0; b < count; ++b)
+    if (chain_blocks_[b].error) std::rethrow_exception(chain_blocks_[b].error);
+  for (unsigned b = 0; b < count; ++b) check_views(chain_blocks_[b]);
+  for (unsigned b = 1; b < count; ++b)
+    if (!chain_blocks_[b].rng.same_engine(chain_blocks_[0].rng))
+      throw ContractError("sampler '" + sampler_->type_name() +
+                          "' declares runs_by_columns() but made different generator calls in two column blocks");
+  rng = chain_blocks_[0].rng;
+}
 
 }  // namespace ebm

@@ -20,12 +20,6 @@ namespace {
 // pass posted from inside a part runs on its own thread (no nesting).
 thread_local bool inside_pass = false;
 
-// How long a helper watches for the next pass before it sleeps: longer
-// than the products between two passes of a training step (0.3-0.6 ms for
-// 784x500, batch 100), so helpers given a step's passes stay awake through
-// it and sleep soon after it.
-constexpr std::chrono::microseconds linger{3000};
-
 // More helpers than this would only wait on each other for passes of the
 // sizes of a minibatch (a few hundred thousand elements at most).
 constexpr unsigned max_threads = 64;
@@ -105,8 +99,8 @@ void HelperThreads::work_on(std::uint32_t pass) {
   }
 }
 
-void HelperThreads::run_erased(std::size_t parts, Erased task, void* context) {
-  const unsigned threads = this->threads();
+void HelperThreads::run_erased(std::size_t parts, Erased task, void* context, unsigned max_threads) {
+  const unsigned threads = max_threads ? std::min(max_threads, this->threads()) : this->threads();
   if (parts < 2 || threads < 2 || parts > 0xffffffffu || inside_pass || omp_in_parallel() ||
       in_use_.exchange(true, std::memory_order_acquire)) {
     for (std::size_t p = 0; p < parts; ++p) task(context, p);

@@ -28,6 +28,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -49,13 +50,22 @@ class HelperThreads {
   /// calling thread runs every part itself when the team has one thread
   /// (omp_get_max_threads() == 1), when another thread's pass is using the
   /// team, and when called from inside a part (no nesting).
+  /// With max_threads > 0, at most that many threads (the caller included)
+  /// take part.
   template <class F>
-  void run(std::size_t parts, const F& task) {
-    run_erased(parts, &call<F>, const_cast<void*>(static_cast<const void*>(&task)));
+  void run(std::size_t parts, const F& task, unsigned max_threads = 0) {
+    run_erased(parts, &call<F>, const_cast<void*>(static_cast<const void*>(&task)), max_threads);
   }
 
   /// Threads a pass posted now may use (the caller included).
   unsigned threads() const;
+
+  /// How long a helper watches for the next pass before it sleeps: longer
+  /// than the products between two passes of a training step (0.3-0.6 ms
+  /// for 784x500, batch 100), so helpers given a step's passes stay awake
+  /// through it and sleep soon after it.  (A benchmark that times the BLAS
+  /// alone waits this long first, so that no helper yields beside it.)
+  static constexpr std::chrono::microseconds linger{3000};
 
   /// Passes that ran with the helpers since the process started (for tests).
   std::uint64_t shared_passes() const { return shared_passes_.load(std::memory_order_relaxed); }
@@ -73,7 +83,7 @@ class HelperThreads {
   HelperThreads() = default;
   ~HelperThreads();
 
-  void run_erased(std::size_t parts, Erased task, void* context);
+  void run_erased(std::size_t parts, Erased task, void* context, unsigned max_threads);
   /// Takes and runs parts of pass `pass` until none is left.
   void work_on(std::uint32_t pass);
   /// Helper number `index`; `seen` is the last pass posted before it started.

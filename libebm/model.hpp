@@ -17,6 +17,12 @@
 //     other layer to its expectation under p(latent | data) -- exact where
 //     the model allows it, a mean-field fixed point otherwise -- such that
 //     statistics(state) is the positive ("data") term of the gradient.
+//   - positive_phase_by_columns(): true when column j of positive_phase()'s
+//     state depends on column j of the data alone and positive_phase() may
+//     run at once from several threads on column blocks of one batch, into
+//     states that are views of fixed size (libebm/column_blocks.hpp): the
+//     estimators then compute it in the chains' blocks.  Default false (a
+//     mean-field phase that stops when the whole batch has converged is not).
 //   - free_energy(v) when has_free_energy(): -log sum_latent exp(-E(v, latent)).
 //   - Optional (defaults follow from the above; a model overrides them when
 //     its layers are not simply its positive phase or its sampler's chains,
@@ -123,6 +129,7 @@ class Model {
   std::vector<int> bipartite_colouring() const;
 
   virtual void positive_phase(const Matrix& data, State<eT>& state) const = 0;
+  virtual bool positive_phase_by_columns() const { return false; }
 
   virtual bool has_free_energy() const { return false; }
   virtual arma::rowvec free_energy(const Matrix& visible) const;

@@ -254,6 +254,11 @@ class Rng {
   std::string state() const;
   /// Throws InputError for text that state() did not write.
   void set_state(const std::string& state);
+  /// Whether the two engines are in the same state (the column offset is
+  /// not part of it).
+  bool same_engine(const Rng& other) const {
+    return s_[0] == other.s_[0] && s_[1] == other.s_[1] && s_[2] == other.s_[2] && s_[3] == other.s_[3];
+  }
 
  private:
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

@@ -21,6 +21,16 @@
 //   - keeps_chain_state(): true when the sampler holds state per chain
 //     besides `state` (parallel tempering's replicas), which data-parallel
 //     training cannot split yet.
+//   - runs_by_columns(): true when the estimators may split the chains
+//     (columns) into blocks and call run_and_rao_blackwellize() on each
+//     block at once from several threads, each block with its own clone of
+//     the sampler (libebm/archive/clone.hpp) and its own copy of the
+//     generator (libebm/column_blocks.hpp).  It promises: each chain's
+//     transitions depend on its own column only; the states passed in are
+//     views of fixed size (resize nothing to another shape); bulk draws go
+//     through the Rng (shard-exact under its column offset); and the calls
+//     made on the generator do not depend on the number of chains or on
+//     their values, so every block's copy ends in the same state.
 //   - redraws_visible_first(): true when every step of run() begins by
 //     drawing layer 0 afresh given the other layers, so that the values a
 //     chain's visible layer holds before a step matter only through which
@@ -51,6 +61,7 @@ class Sampler {
   virtual void run(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng) = 0;
   virtual void rao_blackwellize(const Model<eT>& model, State<eT>& state) { (void)model, (void)state; }
   virtual bool keeps_chain_state() const { return false; }
+  virtual bool runs_by_columns() const { return false; }
   virtual bool redraws_visible_first() const { return false; }
   virtual void run_and_rao_blackwellize(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng,
                                         State<eT>& expectations) {

@@ -42,6 +42,8 @@ class Rbm : public Model<eT> {
 
   /// state = {data, E[h | data]}.
   void positive_phase(const Matrix& data, State<eT>& state) const override;
+  /// E[h|v] column by column (one product and the layer's means).
+  bool positive_phase_by_columns() const override { return true; }
 
   bool has_free_energy() const override { return true; }
   /// F(v) = -log sum_h exp(-E(v, h)), per column, in double.

@@ -32,6 +32,9 @@ class BlockGibbsSampler : public Sampler<eT> {
   /// a sample of the base-rate model.
   void initialize_chains(const Model<eT>& model, State<eT>& state, arma::uword n_chains, Rng& rng) override;
   void run(const Model<eT>& model, State<eT>& state, unsigned steps, Rng& rng) override;
+  /// Chains are columns moved independently; one bulk draw per layer and
+  /// half-step, whatever the chains hold.
+  bool runs_by_columns() const override { return true; }
   /// Each step draws colour 0, which holds the visible layer, first.
   bool redraws_visible_first() const override { return true; }
   /// Colour-1 layers <- E[layer | colour-0 layers].

@@ -11,26 +11,40 @@ ContrastiveDivergence<eT>::ContrastiveDivergence(std::unique_ptr<Sampler<eT>> sa
 template <typename eT>
 void ContrastiveDivergence<eT>::estimate(const Model<eT>& model, const Matrix& batch, Statistics<eT>& gradient,
                                          Rng& rng) {
-  model.positive_phase(batch, this->positive_);
-  // The chains start from this very minibatch (a peer library once started
-  // them from other samples; tests/test_estimators.cpp guards against it):
-  // the data, with the latent layers drawn given it.  Binary latent units
-  // are drawn from the positive phase's means, which are their exact
-  // conditionals for an RBM, so the first half-step costs no product.
-  chains_.layers.resize(model.n_layers());
-  chains_.layers[0] = this->positive_.layers[0];
-  for (arma::uword l = 1; l < model.n_layers(); ++l) {
-    const Layer<eT>& layer = model.layer(l);
-    if (k_ == 0) {
-      chains_.layers[l] = this->positive_.layers[l];
-    } else if (layer.is_binary()) {
-      rng.fill_bernoulli(this->positive_.layers[l], chains_.layers[l]);
-    } else {
-      model.total_input(l, this->positive_, input_);
-      layer.sample(input_, chains_.layers[l], rng);
+  const arma::uword n = batch.n_cols;
+  // The positive phase runs in the chains' column blocks when the model
+  // allows it (libebm/column_blocks.hpp), otherwise whole, first.
+  const bool positive_in_blocks = model.positive_phase_by_columns();
+  if (positive_in_blocks) this->size_for(model, n, this->positive_);
+  else model.positive_phase(batch, this->positive_);
+  this->size_for(model, n, chains_);
+  this->size_for(model, n, this->negative_);
+  this->for_each_chain_block(model, n, rng, [&](typename GradientEstimator<eT>::ChainBlock& block) {
+    const ColumnShard columns = block.shard(n);
+    State<eT>& positive = column_view(this->positive_, columns, block.positive);
+    State<eT>& chains = column_view(chains_, columns, block.chains);
+    if (positive_in_blocks) model.positive_phase(column_view(batch, columns), positive);
+    Rng::ColumnOffset offset(block.rng, block.rng.column_offset() + columns.first);
+    // The chains start from this very minibatch (a peer library once started
+    // them from other samples; tests/test_estimators.cpp guards against it):
+    // the data, with the latent layers drawn given it.  Binary latent units
+    // are drawn from the positive phase's means, which are their exact
+    // conditionals for an RBM, so the first half-step costs no product.
+    chains.layers[0] = positive.layers[0];
+    for (arma::uword l = 1; l < model.n_layers(); ++l) {
+      const Layer<eT>& layer = model.layer(l);
+      if (k_ == 0) {
+        chains.layers[l] = positive.layers[l];
+      } else if (layer.is_binary()) {
+        block.rng.fill_bernoulli(positive.layers[l], chains.layers[l]);
+      } else {
+        model.total_input(l, positive, block.input);
+        layer.sample(block.input, chains.layers[l], block.rng);
+      }
     }
-  }
-  this->sampler_->run_and_rao_blackwellize(model, chains_, k_, rng, this->negative_);
+    block.sampler->run_and_rao_blackwellize(model, chains, k_, block.rng,
+                                            column_view(this->negative_, columns, block.negative));
+  });
   this->difference(model, gradient);
 }
 

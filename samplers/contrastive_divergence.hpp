@@ -37,7 +37,6 @@ class ContrastiveDivergence : public GradientEstimator<eT> {
 
   unsigned k_ = 1;
   State<eT> chains_;  // scratch: the chains of the current minibatch
-  Matrix input_;      // scratch
 };
 
 }  // namespace ebm

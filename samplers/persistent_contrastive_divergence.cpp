@@ -35,10 +35,24 @@ void PersistentContrastiveDivergence<eT>::estimate(const Model<eT>& model, const
     if (n_chains_ == 0) n_chains_ = this->sharded() ? this->batch_global_ : batch.n_cols;
     this->sampler_->initialize_chains(model, chains_, chain_shard().count, rng);
   }
-  model.positive_phase(batch, this->positive_);
+  // The positive phase runs in the chains' column blocks when the model
+  // allows it (libebm/column_blocks.hpp), otherwise whole, first.
+  const bool positive_in_blocks = model.positive_phase_by_columns();
+  if (positive_in_blocks) this->size_for(model, batch.n_cols, this->positive_);
+  else model.positive_phase(batch, this->positive_);
   // The persistent chains keep their samples; the negative state is their
   // Rao-Blackwellised copy.
-  this->sampler_->run_and_rao_blackwellize(model, chains_, k_, rng, this->negative_);
+  const arma::uword n = chains_.n_cols();
+  this->size_for(model, n, this->negative_);
+  this->for_each_chain_block(model, n, rng, [&](typename GradientEstimator<eT>::ChainBlock& block) {
+    const ColumnShard data_columns = block.shard(batch.n_cols);
+    if (positive_in_blocks && data_columns.count > 0)
+      model.positive_phase(column_view(batch, data_columns), column_view(this->positive_, data_columns, block.positive));
+    const ColumnShard columns = block.shard(n);
+    Rng::ColumnOffset block_offset(block.rng, block.rng.column_offset() + columns.first);
+    block.sampler->run_and_rao_blackwellize(model, column_view(chains_, columns, block.chains), k_, block.rng,
+                                            column_view(this->negative_, columns, block.negative));
+  });
   if (this->sharded())
     this->difference(model, gradient, eT(chain_shard().count) / eT(n_chains_));
   else

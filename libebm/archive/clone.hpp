@@ -11,6 +11,15 @@
 namespace ebm {
 
 template <typename eT>
+class Sampler;
+
+template <typename eT>
 std::unique_ptr<Layer<eT>> clone_layer(const Layer<eT>& layer);
+
+/// A sampler of the same type and options (what it serializes; scratch
+/// and caches start empty): one per thread for samplers run on column
+/// blocks (libebm/column_blocks.hpp).
+template <typename eT>
+std::unique_ptr<Sampler<eT>> clone_sampler(const Sampler<eT>& sampler);
 
 }  // namespace ebm
