@@ -13,7 +13,8 @@
 // threads meet once per minibatch.
 //
 // Exactness: the blocks are fixed by the number of columns and the model
-// alone (column_block_count), never by the number of threads, and each
+// alone (column_block_count), never by the number of threads (beyond
+// whether OpenBLAS has more than one: README, "Reproducibility"), and each
 // block's products run on single-threaded BLAS whichever thread runs it, so
 // a run gives the same bits with any number of threads (BLAS kernels round
 // a product of a few columns differently from the same columns inside a
@@ -41,6 +42,11 @@ struct ColumnBlockPolicy {
   /// Blocks are at least this many columns wide: narrower products run
   /// below the BLAS's speed.
   arma::uword min_columns = 32;
+  /// Whether to split when OpenBLAS runs on one thread (OPENBLAS_NUM_THREADS=1).
+  /// No by default: on one core two narrow products cost more than one wide
+  /// one (each packs the whole weight matrix), and the run stays bit for bit
+  /// what it was.  Tests set it to split regardless of the machine.
+  bool with_single_threaded_blas = false;
 };
 
 /// The most blocks a pass is split into.
@@ -51,11 +57,14 @@ ColumnBlockPolicy column_block_policy();
 void set_column_block_policy(const ColumnBlockPolicy& policy);
 
 /// How many blocks a pass over `n_cols` columns of `units_per_column`
-/// elements each is split into: 1 below the policy's size, otherwise the
-/// largest power of two (so that 2, 4, 8 ... threads share them evenly)
-/// whose blocks are at least min_columns wide, at most max_column_blocks.
-/// A function of its arguments and the policy only -- not of the threads.
+/// elements each is split into: 1 below the policy's size or when OpenBLAS
+/// runs on one thread, otherwise the largest power of two (so that 2, 4, 8
+/// ... threads share them evenly) whose blocks are at least min_columns
+/// wide, at most max_column_blocks.  Beyond "OpenBLAS on one thread or
+/// more", not a function of the thread counts.
 unsigned column_block_count(arma::uword n_cols, arma::uword units_per_column);
+/// The same with blocks at least `min_columns` wide (instead of the policy's).
+unsigned column_block_count(arma::uword n_cols, arma::uword units_per_column, arma::uword min_columns);
 
 /// How many threads blocks may run on: the smaller of omp_get_max_threads()
 /// (the helper threads' team, libebm/helper_threads.hpp) and OpenBLAS's

@@ -19,4 +19,15 @@ template <typename eT>
 void gemm(bool trans_a, bool trans_b, eT alpha, const arma::Mat<eT>& a, const arma::Mat<eT>& b, eT beta,
           arma::Mat<eT>& c);
 
+/// The same product with c's columns in column blocks (libebm/column_blocks.hpp:
+/// blocks of at least `min_columns`, fixed by the shapes, not by the
+/// threads), each a single-threaded BLAS call on the helper threads.  The
+/// training step's update GEMM runs so (gradient_factors.cpp), so that
+/// with the chains in column blocks too no BLAS call of a step wakes
+/// OpenBLAS's own threads, which would otherwise yield on the cores while
+/// the blocks run (docs/performance.md, "Column blocks").
+template <typename eT>
+void gemm_in_column_blocks(bool trans_a, bool trans_b, eT alpha, const arma::Mat<eT>& a, const arma::Mat<eT>& b,
+                           eT beta, arma::Mat<eT>& c, arma::uword min_columns = 128);
+
 }  // namespace ebm

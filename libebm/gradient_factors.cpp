@@ -68,7 +68,7 @@ void FactoredGradient<eT>::accumulate_joined(std::size_t i, eT scale, eT beta, M
       for (std::size_t e = 0; e < n; ++e) r[e] = ratio * source[e];
     column += t.left->n_cols;
   }
-  gemm(false, true, scale * first.alpha, left, right, beta, target);
+  gemm_in_column_blocks(false, true, scale * first.alpha, left, right, beta, target);
 }
 
 template <typename eT>

@@ -19,6 +19,9 @@
 //     blocks, so the comparison is not between two serial runs;
 //   - whole training runs through the Trainer (momentum, CD-3 and PCD-2)
 //     give the same parameters with 1 and 2 threads;
+//   - the update's product in column blocks (gemm_in_column_blocks) equals
+//     the whole product: bit for bit on integer matrices, to rounding on
+//     others, for every transposition and beta;
 //   - a sampler that declares runs_by_columns() but makes generator calls
 //     that depend on its block is caught (ContractError), not silently
 //     giving runs that depend on the blocks.
@@ -33,6 +36,7 @@
 
 #include "libebm/column_blocks.hpp"
 #include "libebm/error.hpp"
+#include "libebm/gemm.hpp"
 #include "libebm/helper_threads.hpp"
 #include "libebm/registry/register.hpp"
 #include "libebm/training/sgd.hpp"
@@ -92,6 +96,7 @@ struct Blocks {
     ebm::ColumnBlockPolicy p;
     p.min_elements = 0;
     p.min_columns = min_columns;
+    p.with_single_threaded_blas = true;  // the same blocks on any machine
     ebm::set_column_block_policy(p);
     omp_set_num_threads(threads);
   }
@@ -254,7 +259,16 @@ BOOST_AUTO_TEST_CASE(block_count_follows_the_policy) {
     BOOST_TEST(ebm::column_block_count(100000, 10) == ebm::max_column_blocks);
   }
   const ebm::ColumnBlockPolicy saved = ebm::column_block_policy();
-  ebm::set_column_block_policy(ebm::ColumnBlockPolicy{});  // the default
+  ebm::ColumnBlockPolicy defaults;
+  const int blas_threads = openblas_get_num_threads();
+  ebm::set_column_block_policy(defaults);
+  {
+    ebm::SingleThreadedBlas single;  // OPENBLAS_NUM_THREADS=1: the run stays whole
+    BOOST_TEST(ebm::column_block_count(100, 784 + 500) == 1u);
+  }
+  BOOST_TEST(ebm::column_block_count(100, 784 + 500) == (blas_threads > 1 ? 2u : 1u));
+  defaults.with_single_threaded_blas = true;  // the sizes below on any machine
+  ebm::set_column_block_policy(defaults);
   BOOST_TEST(ebm::column_block_count(100, 784 + 500) == 2u);  // a Fashion-MNIST minibatch: 2 blocks of 50
   BOOST_TEST(ebm::column_block_count(64, 784 + 500) == 2u);
   BOOST_TEST(ebm::column_block_count(63, 784 + 500) == 1u);
@@ -354,4 +368,34 @@ BOOST_AUTO_TEST_CASE(a_sampler_whose_calls_depend_on_its_block_is_caught) {
   BOOST_CHECK_EXCEPTION(cd.estimate(*rbm, data, g, rng), ebm::ContractError, [](const ebm::ContractError& e) {
     return std::string(e.what()).find("column_counting_gibbs") != std::string::npos;
   });
+}
+
+BOOST_AUTO_TEST_CASE(products_in_column_blocks_equal_the_whole_product) {
+  // Integer entries: every sum is exact, so the blocks must give the whole
+  // product's bits whatever the kernels; random entries: within rounding.
+  Blocks blocks(3);
+  ebm::Rng rng(16);
+  for (bool trans_a : {false, true})
+    for (bool trans_b : {false, true})
+      for (bool integers : {true, false}) {
+        const arma::uword m = 37, n = 70, k = 23;
+        arma::mat a(trans_a ? k : m, trans_a ? m : k), b(trans_b ? n : k, trans_b ? k : n), c(m, n);
+        for (arma::mat* x : {&a, &b, &c}) {
+          rng.fill_normal(*x, 0.0, 4.0);
+          if (integers) *x = arma::round(*x);
+        }
+        for (double beta : {0.0, 1.0, -0.5}) {
+          arma::mat whole = c, split = c;
+          ebm::gemm(trans_a, trans_b, 0.5, a, b, beta, whole);
+          ebm::gemm_in_column_blocks(trans_a, trans_b, 0.5, a, b, beta, split, 16);  // 4 blocks of 70
+          BOOST_TEST_REQUIRE(ebm::column_block_count(n, m, 16) == 4u);
+          if (integers)
+            BOOST_TEST(identical(whole, split), trans_a << trans_b << " beta " << beta);
+          else
+            BOOST_TEST(arma::abs(whole - split).max() <= 1e-12 * arma::abs(whole).max(), trans_a << trans_b);
+        }
+      }
+  // A shape that does not fit is refused as by gemm().
+  arma::mat a(3, 4), b(5, 6), c(3, 6);
+  BOOST_CHECK_THROW(ebm::gemm_in_column_blocks(false, false, 1.0, a, b, 1.0, c, 1), ebm::ContractError);
 }

@@ -187,6 +187,8 @@ double gemm_error(GemmMix<eT>& m) {
 /// matrices of the model's shapes.  The ratio of the two rates then compares
 /// slices of equal work measured seconds apart, which keeps it meaningful
 /// on a machine whose load changes (a shared CI or development box).
+constexpr std::chrono::milliseconds openblas_settle{250};
+
 template <typename eT>
 class PairedSgemm : public TrainingObserver {
  public:
@@ -207,6 +209,12 @@ class PairedSgemm : public TrainingObserver {
     sgemm_seconds_ += std::chrono::duration<double>(end - now).count();
     sgemm_flops_ += double(batches_) * mix_.flops;
     batches_ = 0;
+    // And OpenBLAS's threads, woken by the reference, poll for work for
+    // 2^THREAD_TIMEOUT cycles (2^28 by default: about 0.1 s) before they
+    // sleep; training, whose products all run single-threaded in column
+    // blocks, would share the cores with them for that long.  A training
+    // run never wakes them, so let them sleep first (untimed).
+    std::this_thread::sleep_for(openblas_settle);
     last_ = Clock::now();
   }
   void on_epoch(const EpochRecord&) override { last_ = Clock::now(); }
