@@ -1,4 +1,7 @@
-// Helper threads for large elementwise passes (for_each_chunk, random.hpp).
+// Helper threads: the column blocks of a training step (each block a
+// minibatch's share of the chains, or of the update's GEMM, on
+// single-threaded BLAS: libebm/column_blocks.hpp) and large elementwise
+// passes (for_each_chunk, random.hpp).
 //
 // Why not OpenMP: training alternates BLAS products (OpenBLAS's own threads
 // on every core) with elementwise passes, and libgomp's threads spin for
