@@ -82,7 +82,8 @@ constexpr std::size_t parallel_chunk = 8192;
 /// The smallest loop that is spread over threads: by for_each_chunk over the
 /// helper threads, and by the OpenMP loops outside it (the softmax groups).
 /// Smaller passes -- every elementwise pass of a typical minibatch -- run
-/// vectorised on the calling thread between the BLAS products.  An OpenMP
+/// vectorised on the thread that calls them (in training: the thread
+/// moving that column block of the chains, libebm/column_blocks.hpp), between the BLAS products.  An OpenMP
 /// team spins for milliseconds after each parallel loop (libgomp's default
 /// wait policy), so the product that follows shares a core with a spinning
 /// thread: measured on 2 cores, a 784x500 CD-1 epoch with OpenMP passes of
