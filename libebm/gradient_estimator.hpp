@@ -46,10 +46,9 @@
 #include <boost/serialization/access.hpp>
 #include <boost/serialization/nvp.hpp>
 #include <boost/serialization/unique_ptr.hpp>
+#include <exception>
 #include <memory>
 #include <string>
-
-#include <exception>
 #include <vector>
 
 #include "libebm/archive/clone.hpp"
@@ -154,10 +153,11 @@ class GradientEstimator {
   /// (column_block_count: fixed by the columns and the model, so the bits
   /// do not depend on the threads), with single-threaded BLAS on up to
   /// column_block_threads() threads when there are several, else once on
-  /// this thread with every column.  Draw chain columns under Rng::ColumnOffset at block.rng's
-  /// offset + the block's first column; `rng` ends where every block's copy
-  /// ends (ContractError if they differ: a sampler that broke its
-  /// runs_by_columns() promise).  An exception in a block is rethrown here.
+  /// this thread with every column.  The task draws its chains under
+  /// Rng::ColumnOffset at block.rng's offset + its first column; `rng` ends
+  /// where every block's copy ends (ContractError if they differ: a sampler
+  /// that broke its runs_by_columns() promise).  An exception in a block is
+  /// rethrown here.
   template <class Task>
   void for_each_chain_block(const Model<eT>& model, arma::uword n_chains, Rng& rng, const Task& task);
 

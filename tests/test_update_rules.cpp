@@ -78,3 +78,23 @@ BOOST_AUTO_TEST_CASE(bad_options_are_rejected) {
   o.weight_decay = -1;
   BOOST_CHECK_THROW(ebm::Sgd<double>{o}, ebm::InputError);
 }
+
+BOOST_AUTO_TEST_CASE(a_misshapen_gradient_is_refused_naming_the_call) {
+  arma::mat w(2, 3, arma::fill::zeros), b(2, 1, arma::fill::zeros);
+  ebm::ParameterList<double> params{{"w", &w, true}, {"b", &b, false}};
+  ebm::Sgd<double> sgd{ebm::SgdOptions{}};
+  const ebm::StepContext step;
+  const auto names = [](const char* call) {
+    return [call](const ebm::ContractError& e) {
+      const std::string what = e.what();
+      return what.find(call) != std::string::npos && what.find("gradient of b has 3 elements") != std::string::npos;
+    };
+  };
+  ebm::Statistics<double> g{arma::mat(2, 3, arma::fill::zeros), arma::mat(3, 1, arma::fill::zeros)};
+  BOOST_CHECK_EXCEPTION(sgd.apply(params, g, step), ebm::ContractError, names("Sgd::apply()"));
+  ebm::FactoredGradient<double> factored;
+  factored.reset(2);
+  factored.gradient = g;
+  BOOST_CHECK_EXCEPTION(sgd.apply_factored(params, factored, step), ebm::ContractError,
+                        names("Sgd::apply_factored()"));
+}

@@ -79,10 +79,10 @@ eT Sgd<eT>::momentum_at(const StepContext& step) const {
 
 template <typename eT>
 void Sgd<eT>::step_parameter(const Parameter<eT>& parameter, arma::Mat<eT>& v, const arma::Mat<eT>& gradient,
-                             eT lr, eT momentum, eT decay) const {
+                             eT lr, eT momentum, eT decay, const char* caller) const {
   arma::Mat<eT>& theta = *parameter.value;
   if (gradient.n_elem != theta.n_elem)
-    throw ContractError("Sgd::apply(): gradient of " + parameter.name + " has " + std::to_string(gradient.n_elem) +
+    throw ContractError(std::string(caller) + ": gradient of " + parameter.name + " has " + std::to_string(gradient.n_elem) +
                         " elements, the parameter " + std::to_string(theta.n_elem));
   const eT parameter_decay = parameter.weight_decay ? decay : eT(0);
   eT* t = theta.memptr();
@@ -101,7 +101,7 @@ void Sgd<eT>::apply(const ParameterList<eT>& parameters, const Statistics<eT>& g
   const eT momentum = momentum_at(step);
   const eT decay = eT(options_.weight_decay);
   for (std::size_t i = 0; i < parameters.size(); ++i)
-    step_parameter(parameters[i], velocity_[i], gradient[i], lr, momentum, decay);
+    step_parameter(parameters[i], velocity_[i], gradient[i], lr, momentum, decay, "Sgd::apply()");
 }
 
 template <typename eT>
@@ -114,7 +114,7 @@ void Sgd<eT>::apply_factored(const ParameterList<eT>& parameters, FactoredGradie
   const bool without_velocity = momentum_always_zero();
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     if (!gradient.is_factored(i)) {
-      step_parameter(parameters[i], velocity_[i], gradient.gradient[i], lr, momentum, decay);
+      step_parameter(parameters[i], velocity_[i], gradient.gradient[i], lr, momentum, decay, "Sgd::apply_factored()");
       continue;
     }
     arma::Mat<eT>& theta = *parameters[i].value;

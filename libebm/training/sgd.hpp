@@ -68,9 +68,10 @@ class Sgd : public UpdateRule<eT> {
   eT momentum_at(const StepContext& step) const;
   /// Checks the shapes and creates the velocity on first use.
   void prepare(const ParameterList<eT>& parameters, const Statistics<eT>& gradient, const char* caller);
-  /// The materialised step of parameter i (one fused pass).
+  /// The materialised step of parameter i (one fused pass); `caller` names
+  /// the public function in errors.
   void step_parameter(const Parameter<eT>& parameter, arma::Mat<eT>& velocity, const arma::Mat<eT>& gradient,
-                      eT lr, eT momentum, eT decay) const;
+                      eT lr, eT momentum, eT decay, const char* caller) const;
   /// Whether every step of the run has momentum 0 (the velocity is then
   /// never read).
   bool momentum_always_zero() const {
