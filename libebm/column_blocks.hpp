@@ -88,8 +88,10 @@ class SingleThreadedBlas {
 };
 
 /// Columns [s.first, s.first + s.count) of m as a matrix sharing m's
-/// memory (no copy).  Its size is fixed: writing into it writes m, and
-/// resizing it to anything else throws.  m must outlive it.
+/// memory (no copy): writing into it writes m.  Its size is fixed:
+/// resizing it to another shape throws in a debug build of Armadillo and,
+/// in a release build, moves it to memory of its own (mem_state no longer
+/// 2, which the estimators check).  m must outlive it.
 template <typename eT>
 arma::Mat<eT> column_view(arma::Mat<eT>& m, ColumnShard s) {
   return arma::Mat<eT>(m.memptr() + s.first * m.n_rows, m.n_rows, s.count, false, true);

@@ -16,7 +16,9 @@ void GradientEstimator<eT>::estimate_factored(const Model<eT>& model, const Matr
     ~Clear() { target = nullptr; }
   } clear{factored_};
   factored_ = &out;
+  chains_in_blocks_ = false;
   estimate(model, batch, out.gradient, rng);
+  out.in_column_blocks = chains_in_blocks_;
 }
 
 template <typename eT>

@@ -183,6 +183,7 @@ class GradientEstimator {
   State<eT> positive_, negative_;
   Statistics<eT> negative_statistics_;
   std::vector<ChainBlock> chain_blocks_;  // scratch of for_each_chain_block
+  bool chains_in_blocks_ = false;         // whether the last for_each_chain_block split
 
  private:
   friend class boost::serialization::access;
@@ -199,6 +200,7 @@ void GradientEstimator<eT>::for_each_chain_block(const Model<eT>& model, arma::u
   arma::uword units = 0;
   for (arma::uword l = 0; l < model.n_layers(); ++l) units += model.layer(l).size();
   const unsigned count = sampler_->runs_by_columns() ? column_block_count(n_chains, units) : 1;
+  chains_in_blocks_ = count > 1;
   if (chain_blocks_.size() < count) chain_blocks_.resize(count);
   for (unsigned b = 0; b < count; ++b) {
     ChainBlock& block = chain_blocks_[b];

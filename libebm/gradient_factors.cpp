@@ -4,7 +4,6 @@
 #include <string>
 
 #include "libebm/error.hpp"
-#include "libebm/column_blocks.hpp"
 #include "libebm/gemm.hpp"
 
 namespace ebm {
@@ -14,6 +13,7 @@ void FactoredGradient<eT>::reset(std::size_t n) {
   gradient.resize(n);
   factors.resize(n);
   for (auto& f : factors) f.clear();
+  in_column_blocks = false;
 }
 
 template <typename eT>
@@ -69,13 +69,11 @@ void FactoredGradient<eT>::accumulate_joined(std::size_t i, eT scale, eT beta, M
       for (std::size_t e = 0; e < n; ++e) r[e] = ratio * source[e];
     column += t.left->n_cols;
   }
-  // In column blocks exactly when the chains of this minibatch ran in
-  // blocks (the estimators' column_block_count over the batch), so that a
-  // training step's BLAS calls are either all single-threaded in blocks or
-  // all OpenBLAS's own: mixing them leaves one kind of waiting thread
-  // yielding beside the other's work (a batch of 20, whose chains stay
-  // whole, ran 0.52 -> 0.75 s per epoch with a blocked update alone).
-  if (column_block_count(first.left->n_cols, first.left->n_rows + first.right->n_rows) > 1)
+  // Mixing blocked and OpenBLAS-threaded calls in one step leaves one kind
+  // of waiting thread yielding beside the other's work (a batch of 20,
+  // whose chains stay whole, ran 0.52 -> 0.75 s per epoch with a blocked
+  // update alone).
+  if (in_column_blocks)
     gemm_in_column_blocks(false, true, scale * first.alpha, left, right, beta, target);
   else
     gemm(false, true, scale * first.alpha, left, right, beta, target);

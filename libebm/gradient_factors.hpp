@@ -50,6 +50,11 @@ struct FactoredGradient {
   Statistics<eT> gradient;
   /// factors[i]: when non-empty, gradient of parameter i = sum of the terms.
   std::vector<std::vector<OuterProduct<eT>>> factors;
+  /// Whether the states the factors point into were computed in column
+  /// blocks (libebm/column_blocks.hpp; set by the estimator): the joined
+  /// GEMM then runs in column blocks too, so that a training step's BLAS
+  /// calls are all single-threaded in blocks or all OpenBLAS's own.
+  bool in_column_blocks = false;
 
   /// n parameters, none factored (keeps the buffers).
   void reset(std::size_t n);
